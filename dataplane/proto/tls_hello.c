@@ -26,7 +26,7 @@
  *     ServerNameList = server_name_list<1..2^16-1>   (fills extension_data)
  *     ServerName     = name_type(1) HostName<1..2^16-1> (u16 length)
  *       only name_type 0 (host_name) is used; others are skipped by their u16
- *       length, as every deployed name_type has been laid out.
+ *       length (RFC 6066 §3: data of any future NameType starts with one).
  *   application_layer_protocol_negotiation (16):
  *     ProtocolNameList = protocol_name_list<2..2^16-1> of ProtocolName<1..2^8-1>
  *   supported_versions (43), client form:
