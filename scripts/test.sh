@@ -45,7 +45,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suites build/asan unit integration
 
-CC=clang configure build/fuzz -Dfuzz=enabled -Db_sanitize=address,undefined \
+CC=clang configure build/fuzz -Dfuzz=enabled -Ddataplane=disabled -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dbuildtype=debugoptimized
 run_suites build/fuzz fuzz
 
