@@ -11,8 +11,8 @@ fi
 packages=(
     # build
     build-essential meson ninja-build pkg-config python3-pyelftools
-    # libraries
-    dpdk libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev
+    # libraries (dpdk-dev brings dpdk-testpmd and dpdk-telemetry.py)
+    dpdk dpdk-dev libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev
     libmicrohttpd-dev libssl-dev libpcap-dev
     # sanitizers and libFuzzer
     clang libclang-rt-14-dev llvm
