@@ -327,51 +327,43 @@ static enum tls_status tls_parse_body(struct tls_hello *st, const uint8_t *body,
 	return TLS_DONE;
 }
 
-/* The handshake length once its header is whole, checked against the limits. */
-static enum tls_status tls_check_hs_len(struct tls_hello *st, uint32_t *hs_len)
+/* The body length from a whole handshake header. */
+static uint32_t tls_hs_len(const struct tls_hello *st)
 {
 	const uint8_t *h = st->hs_hdr;
 
-	*hs_len = (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-	if (*hs_len < TLS_MIN_BODY)
-		return tls_bad(st, TLS_R_HS_LEN);
-	return TLS_NEED_MORE;
+	return (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
 
 /*
- * Takes the next bytes of the handshake stream. *used tells how many were
- * consumed: fewer than len only when the hello ends inside them.
+ * Takes the next bytes of the handshake stream from *c, leaving in it only
+ * what follows the end of the hello.
  */
-static enum tls_status tls_gather(struct tls_hello *st, const uint8_t *p, size_t len,
-				  size_t *used)
+static enum tls_status tls_gather(struct tls_hello *st, struct cur *c)
 {
-	size_t off = 0, n;
+	struct cur part;
 	uint32_t hs_len;
+	size_t n;
 
-	*used = 0;
-	while (st->hs_hdr_have < TLS_HS_HDR_LEN && off < len) {
-		st->hs_hdr[st->hs_hdr_have++] = p[off++];
-		if (st->hs_hdr_have == 1 && st->hs_hdr[0] != TLS_HS_CLIENT_HELLO) {
-			*used = off;
+	while (st->hs_hdr_have < TLS_HS_HDR_LEN && cur_u8(c, &st->hs_hdr[st->hs_hdr_have])) {
+		st->hs_hdr_have++;
+		if (st->hs_hdr_have == 1 && st->hs_hdr[0] != TLS_HS_CLIENT_HELLO)
 			return tls_stop(st, TLS_NOT_TLS, TLS_R_HS_TYPE);
-		}
 	}
-	*used = off;
 	if (st->hs_hdr_have < TLS_HS_HDR_LEN)
 		return TLS_NEED_MORE;
-	if (tls_check_hs_len(st, &hs_len) != TLS_NEED_MORE)
-		return st->status;
+	hs_len = tls_hs_len(st);
+	if (hs_len < TLS_MIN_BODY)
+		return tls_bad(st, TLS_R_HS_LEN);
 	if (hs_len > st->cap)
 		return tls_bad(st, TLS_R_TOO_BIG);
 	n = hs_len - st->body_have;
-	if (n > len - off)
-		n = len - off;
-	if (n > 0) {
-		memcpy(st->buf + st->body_have, p + off, n);
+	if (n > c->left)
+		n = c->left;
+	if (n > 0 && cur_take(c, n, &part)) {
+		memcpy(st->buf + st->body_have, part.p, n);
 		st->body_have += (uint32_t)n;
-		off += n;
 	}
-	*used = off;
 	if (st->body_have < hs_len)
 		return TLS_NEED_MORE;
 	return tls_parse_body(st, st->buf, hs_len);
@@ -414,9 +406,9 @@ static enum tls_status tls_check_rec_hdr(struct tls_hello *st)
 
 enum tls_status tls_hello_feed(struct tls_hello *st, const uint8_t *data, size_t len)
 {
-	struct cur c = cur_make(data, len);
+	struct cur c = cur_make(data, len), rec;
 	enum tls_status s;
-	size_t n, used;
+	size_t n;
 
 	if (st->status != TLS_NEED_MORE)
 		return st->status;
@@ -424,15 +416,12 @@ enum tls_status tls_hello_feed(struct tls_hello *st, const uint8_t *data, size_t
 		if (st->rec_left == 0) {
 			if (st->rec_hdr_have == 0 && st->n_records >= st->max_records)
 				return tls_bad(st, TLS_R_TOO_MANY_RECORDS);
-			while (st->rec_hdr_have < TLS_REC_HDR_LEN && c.left > 0) {
-				st->rec_hdr[st->rec_hdr_have++] = c.p[0];
-				cur_skip(&c, 1);
-			}
+			while (st->rec_hdr_have < TLS_REC_HDR_LEN &&
+			       cur_u8(&c, &st->rec_hdr[st->rec_hdr_have]))
+				st->rec_hdr_have++;
 			s = tls_check_rec_hdr(st);
-			if (s != TLS_NEED_MORE)
+			if (s != TLS_NEED_MORE || st->rec_hdr_have < TLS_REC_HDR_LEN)
 				return s;
-			if (st->rec_hdr_have < TLS_REC_HDR_LEN)
-				return TLS_NEED_MORE;
 			if (st->n_records == 0)
 				st->record_version = (uint16_t)(st->rec_hdr[1] << 8 | st->rec_hdr[2]);
 			st->n_records++;
@@ -441,9 +430,9 @@ enum tls_status tls_hello_feed(struct tls_hello *st, const uint8_t *data, size_t
 			continue;
 		}
 		n = c.left < st->rec_left ? c.left : st->rec_left;
-		s = tls_gather(st, c.p, n, &used);
-		st->rec_left -= (uint32_t)used;
-		cur_skip(&c, used);
+		cur_take(&c, n, &rec);
+		s = tls_gather(st, &rec);
+		st->rec_left -= (uint32_t)(n - rec.left);
 		if (s != TLS_NEED_MORE) {
 			if (s == TLS_DONE && st->rec_left > 0)
 				st->flags |= TLS_F_REC_TRAILING;
@@ -456,47 +445,44 @@ enum tls_status tls_hello_feed(struct tls_hello *st, const uint8_t *data, size_t
 enum tls_status tls_hello_feed_handshake(struct tls_hello *st, const uint8_t *data,
 					 size_t len)
 {
-	size_t used;
+	struct cur c = cur_make(data, len);
 
 	if (st->status != TLS_NEED_MORE)
 		return st->status;
 	st->raw = true;
-	if (data == NULL || len == 0)
-		return TLS_NEED_MORE;
-	return tls_gather(st, data, len, &used);
+	return tls_gather(st, &c);
 }
 
 enum tls_status tls_hello_parse_handshake(struct tls_hello *st, const uint8_t *msg,
 					  size_t len)
 {
+	struct cur c = cur_make(msg, len), body;
 	uint32_t hs_len;
 
 	if (st->status != TLS_NEED_MORE)
 		return st->status;
 	st->raw = true;
-	if (msg == NULL)
-		len = 0;
 	/* A retry with a longer message starts over from its first byte. */
-	st->hs_hdr_have = (uint8_t)(len < TLS_HS_HDR_LEN ? len : TLS_HS_HDR_LEN);
-	if (st->hs_hdr_have > 0)
-		memcpy(st->hs_hdr, msg, st->hs_hdr_have);
+	st->hs_hdr_have = 0;
 	st->body_have = 0;
+	while (st->hs_hdr_have < TLS_HS_HDR_LEN && cur_u8(&c, &st->hs_hdr[st->hs_hdr_have]))
+		st->hs_hdr_have++;
 	if (st->hs_hdr_have >= 1 && st->hs_hdr[0] != TLS_HS_CLIENT_HELLO)
 		return tls_stop(st, TLS_NOT_TLS, TLS_R_HS_TYPE);
 	if (st->hs_hdr_have < TLS_HS_HDR_LEN)
 		return TLS_NEED_MORE;
-	if (tls_check_hs_len(st, &hs_len) != TLS_NEED_MORE)
-		return st->status;
-	if (len - TLS_HS_HDR_LEN < hs_len) {
-		st->body_have = (uint32_t)(len - TLS_HS_HDR_LEN);
+	hs_len = tls_hs_len(st);
+	if (hs_len < TLS_MIN_BODY)
+		return tls_bad(st, TLS_R_HS_LEN);
+	if (!cur_take(&c, hs_len, &body)) {
+		st->body_have = (uint32_t)c.left;
 		return TLS_NEED_MORE;
 	}
-	return tls_parse_body(st, msg + TLS_HS_HDR_LEN, hs_len);
+	return tls_parse_body(st, body.p, hs_len);
 }
 
 size_t tls_hello_need(const struct tls_hello *st)
 {
-	const uint8_t *h = st->hs_hdr;
 	size_t hs_missing;
 
 	if (st->status != TLS_NEED_MORE)
@@ -504,7 +490,7 @@ size_t tls_hello_need(const struct tls_hello *st)
 	if (st->hs_hdr_have < TLS_HS_HDR_LEN)
 		hs_missing = (size_t)(TLS_HS_HDR_LEN - st->hs_hdr_have) + TLS_MIN_BODY;
 	else
-		hs_missing = ((size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3]) - st->body_have;
+		hs_missing = (size_t)tls_hs_len(st) - st->body_have;
 	if (st->raw)
 		return hs_missing;
 	if (st->rec_left == 0)

@@ -130,17 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if (data == NULL || big == NULL || little == NULL)
 		abort();
 	memcpy(data, d + CTRL_LEN, len);
-	for (i = 0; i < 3; i++)
-		cuts[i] = len * d[1 + i] / 255;
-	/* ascending, as the helper wants them */
-	if (cuts[0] > cuts[1]) {
-		size_t t = cuts[0]; cuts[0] = cuts[1]; cuts[1] = t;
-	}
-	if (cuts[1] > cuts[2]) {
-		size_t t = cuts[1]; cuts[1] = cuts[2]; cuts[2] = t;
-	}
-	if (cuts[0] > cuts[1]) {
-		size_t t = cuts[0]; cuts[0] = cuts[1]; cuts[1] = t;
+	/* cut points in ascending order, as run() wants them */
+	for (i = 0; i < 3; i++) {
+		size_t c = len * d[1 + i] / 255, k = i;
+
+		while (k > 0 && cuts[k - 1] > c) {
+			cuts[k] = cuts[k - 1];
+			k--;
+		}
+		cuts[k] = c;
 	}
 
 	/* 1: records, default cap: whole vs chunked */
