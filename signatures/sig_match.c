@@ -61,42 +61,60 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	return 0; /* keep scanning: a later match may be an allow */
 }
 
+/* Most labels a valid name has: "a.a.a..." */
+#define MAX_LABELS ((SIG_NAME_MAX + 1) / 2)
+
+static void hash_probe(struct mctx *m, const char *host, size_t len, size_t i, uint64_t f)
+{
+	const struct sig_hash *h = &m->set->hash;
+	uint32_t tag = sig_hash_tag(f);
+	size_t n = len - i;
+
+	for (size_t j = f & h->mask;; j = (j + 1) & h->mask) {
+		const struct sig_hash_slot *s = &h->slots[j];
+		if (s->tag == 0)
+			return;
+		if (s->tag != tag || s->name_len != n ||
+		    memcmp(m->set->pool + s->name, host + i, n) != 0)
+			continue;
+		/* One rule, or several in precedence order: the first that
+		 * applies is this name's best. */
+		for (uint32_t k = 0; k < s->count; k++) {
+			uint32_t idx = s->count == 1 ? s->first : h->members[s->first + k];
+			const struct sig_rule *r = &m->set->rules[idx];
+			if ((r->kind == SIG_KIND_EXACT && i != 0) || !(r->fields & m->fbit))
+				continue;
+			consider(m, idx);
+			break;
+		}
+		return;
+	}
+}
+
 static void hash_lookup(struct mctx *m, const char *host, size_t len)
 {
 	const struct sig_hash *h = &m->set->hash;
+	uint64_t fin[MAX_LABELS];
+	uint16_t start[MAX_LABELS];
+	size_t n = 0;
 	uint64_t hv = SIG_HASH_SEED;
 
-	/* Walk right to left; at each label start the running hash covers the
-	 * suffix from there, which is probed as a name. */
+	/* One backward pass: at each label start the running hash covers the
+	 * suffix from there. Prefetch every slot first so that the cache
+	 * misses of a large table overlap instead of queueing. */
 	for (size_t i = len; i-- > 0;) {
 		hv = sig_hash_step(hv, (unsigned char)host[i]);
 		if (i != 0 && host[i - 1] != '.')
 			continue;
-		uint64_t f = sig_hash_fin(hv);
-		uint32_t tag = (uint32_t)(f >> 32);
-		size_t n = len - i;
-		for (size_t j = f & h->mask;; j = (j + 1) & h->mask) {
-			uint64_t s = h->slots[j];
-			if (s == 0)
-				break;
-			if ((uint32_t)(s >> 32) != tag)
-				continue;
-			const struct sig_hash_group *g = &h->groups[(s & 0xffffffffu) - 1];
-			if (g->name_len != n || memcmp(m->set->pool + g->name, host + i, n) != 0)
-				continue;
-			/* Members are in precedence order: the first that
-			 * applies is the group's best. */
-			for (uint32_t k = 0; k < g->count; k++) {
-				uint32_t idx = h->members[g->first + k];
-				const struct sig_rule *r = &m->set->rules[idx];
-				if ((r->kind == SIG_KIND_EXACT && i != 0) || !(r->fields & m->fbit))
-					continue;
-				consider(m, idx);
-				break;
-			}
+		if (n == MAX_LABELS)
 			break;
-		}
+		fin[n] = sig_hash_fin(hv);
+		start[n] = (uint16_t)i;
+		__builtin_prefetch(&h->slots[fin[n] & h->mask]);
+		n++;
 	}
+	for (size_t k = 0; k < n; k++)
+		hash_probe(m, host, len, start[k], fin[k]);
 }
 
 int sig_match(const struct sigset *set, struct sig_scratch *scr, const char *host, size_t len,
@@ -125,7 +143,7 @@ int sig_match(const struct sigset *set, struct sig_scratch *scr, const char *hos
 	if (set->re_db != NULL &&
 	    hs_scan(set->re_db, host, (unsigned)len, 0, scr->hs, on_match, &m) != HS_SUCCESS)
 		return -EIO;
-	if (set->hash.n_groups > 0)
+	if (set->hash.n_names > 0)
 		hash_lookup(&m, host, len);
 
 	if (m.best == NULL)

@@ -170,21 +170,22 @@ struct sig_counts {
 	uint32_t hash;
 };
 
-/* Label-suffix hash: one group per distinct name, each group a run of rule
- * indices in precedence order. Built once, then read-only. */
-struct sig_hash_group {
+/* Label-suffix hash: one slot per distinct name, open addressing. A slot
+ * carries what a probe needs, so a lookup touches the slot, the name and
+ * the rule, and no index in between. Built once, then read-only. */
+struct sig_hash_slot {
+	uint32_t tag;		/* high hash bits; 0 = empty slot */
 	uint32_t name;		/* pool offset */
-	uint32_t name_len;
-	uint32_t first;		/* into sig_hash.members */
-	uint32_t count;
+	uint32_t first;		/* count == 1: rule index; else into sig_hash.members */
+	uint16_t name_len;
+	uint16_t count;		/* rules with this name (capped, see sig_hash.c) */
 };
 
 struct sig_hash {
-	uint64_t *slots;	/* tag << 32 | group index + 1; 0 = empty */
+	struct sig_hash_slot *slots;
 	size_t mask;		/* slots - 1, a power of two minus one */
-	struct sig_hash_group *groups;
-	size_t n_groups;
-	uint32_t *members;
+	size_t n_names;
+	uint32_t *members;	/* rule indices of multi-rule names, best first */
 	size_t n_members;
 };
 
