@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Client-stream inspection: route, extract, normalise, match. inspect.h
+ * describes when a verdict falls.
+ */
+#include "inspect.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "hostname.h"
+#include "http_head.h"
+#include "tls_hello.h"
+
+#define TLS_CONTENT_HANDSHAKE 0x16u
+
+void insp_init(struct insp_flow *f, uint8_t *buf, size_t cap)
+{
+	f->proto = INSP_P_UNKNOWN;
+	f->done = 0;
+	f->status = INSP_NEED_MORE;
+	f->names_seen = 0;
+	f->buf = buf;
+	f->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+}
+
+enum sig_field insp_http_field(enum http_name_source src)
+{
+	return src == HTTP_SRC_CONNECT_AUTHORITY ? SIG_FIELD_CONNECT : SIG_FIELD_HTTP_HOST;
+}
+
+const char *insp_status_str(enum insp_status s)
+{
+	switch (s) {
+	case INSP_NEED_MORE:
+		return "need_more";
+	case INSP_PASS:
+		return "pass";
+	case INSP_MATCH:
+		return "match";
+	case INSP_SCAN_ERROR:
+		return "scan_error";
+	case INSP_GIVE_UP:
+		return "give_up";
+	}
+	return "unknown";
+}
+
+/*
+ * Normalises and matches one name into out->names[]. Returns 1 for a block
+ * match, -1 for a matcher error, 0 otherwise.
+ */
+static int add_name(struct insp_out *out, const uint8_t *raw, size_t raw_len,
+		    enum sig_field field, const struct sigset *set, struct sig_scratch *scr)
+{
+	struct insp_name *n;
+	size_t nlen = 0;
+	enum host_status hs;
+
+	if (out->n_names >= INSP_MAX_NAMES)
+		return 0; /* cannot happen: each parser keeps at most this many */
+	n = &out->names[out->n_names++];
+	n->raw = raw;
+	n->raw_len = raw_len > UINT16_MAX ? UINT16_MAX : (uint16_t)raw_len;
+	n->port = 0;
+	n->field = (uint8_t)field;
+	n->flags = 0;
+	n->match_rc = 0;
+	memset(&n->v, 0, sizeof(n->v));
+	hs = host_normalize(raw, raw_len, n->norm, sizeof(n->norm), &nlen);
+	n->host_status = (uint8_t)hs;
+	n->norm_len = (uint16_t)nlen;
+	if ((hs != HOST_OK && hs != HOST_BAD_BYTE) || nlen == 0 || set == NULL)
+		return 0;
+	int rc = sig_match(set, scr, n->norm, nlen, field, &n->v);
+	n->match_rc = (int8_t)(rc < 0 ? -1 : rc);
+	if (rc < 0)
+		return -1;
+	return rc == 1 && n->v.action == SIG_ACT_BLOCK ? 1 : 0;
+}
+
+static enum insp_status finish(struct insp_flow *f, enum insp_status st)
+{
+	if (st != INSP_NEED_MORE) {
+		f->done = 1;
+		f->status = (uint8_t)st;
+	}
+	return st;
+}
+
+static enum insp_status feed_tls(struct insp_flow *f, const uint8_t *data, size_t len,
+				 const struct sigset *set, struct sig_scratch *scr,
+				 struct insp_out *out)
+{
+	struct tls_hello *t = &f->u.tls;
+	enum tls_status ts = tls_hello_feed(t, data, len);
+	int err = 0;
+
+	if (ts == TLS_NEED_MORE)
+		return INSP_NEED_MORE;
+	out->parse_status = (uint8_t)ts;
+	out->parse_reason = (uint8_t)t->reason;
+	out->parse_flags = t->flags;
+	if (ts != TLS_DONE) {
+		bool limit = t->reason == TLS_R_TOO_BIG || t->reason == TLS_R_TOO_MANY_RECORDS ||
+			     t->reason == TLS_R_TOO_MANY_NAMES;
+		return finish(f, limit ? INSP_GIVE_UP : INSP_PASS);
+	}
+	for (uint32_t i = 0; i < t->n_names && i < TLS_HELLO_MAX_NAMES; i++) {
+		int rc = add_name(out, t->names[i].p, t->names[i].len, SIG_FIELD_SNI, set, scr);
+		if (rc == 1 && out->decide < 0)
+			out->decide = (int32_t)out->n_names - 1;
+		else if (rc < 0)
+			err = 1;
+	}
+	if (out->decide >= 0)
+		return finish(f, INSP_MATCH);
+	return finish(f, err ? INSP_SCAN_ERROR : INSP_PASS);
+}
+
+static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size_t len,
+				  const struct sigset *set, struct sig_scratch *scr,
+				  struct insp_out *out)
+{
+	struct http_head *h = &f->u.http;
+	enum http_status hs = http_head_feed(h, data, len);
+	int err = 0;
+
+	/* Published names never change (http_head.h), whatever the status. */
+	while (f->names_seen < h->n_names && f->names_seen < HTTP_HEAD_MAX_NAMES) {
+		const struct http_name *hn = &h->names[f->names_seen++];
+		int rc = add_name(out, hn->p, hn->len, insp_http_field(hn->source), set, scr);
+		struct insp_name *n = &out->names[out->n_names - 1];
+
+		n->port = hn->port;
+		if (hn->flags & HTTP_NAME_F_PORT)
+			n->flags |= INSP_NAME_F_PORT;
+		if (hn->flags & HTTP_NAME_F_IP_LITERAL)
+			n->flags |= INSP_NAME_F_IP_LITERAL;
+		if (rc == 1) {
+			out->decide = (int32_t)out->n_names - 1;
+			out->parse_status = (uint8_t)hs;
+			out->parse_reason = (uint8_t)h->reason;
+			out->parse_flags = h->flags;
+			return finish(f, INSP_MATCH);
+		}
+		if (rc < 0)
+			err = 1;
+	}
+	if (err) {
+		/* A failed match cannot be retried later: the name is behind us. */
+		out->parse_status = (uint8_t)hs;
+		out->parse_reason = (uint8_t)h->reason;
+		out->parse_flags = h->flags;
+		return finish(f, INSP_SCAN_ERROR);
+	}
+	if (hs == HTTP_NEED_MORE)
+		return INSP_NEED_MORE;
+	out->parse_status = (uint8_t)hs;
+	out->parse_reason = (uint8_t)h->reason;
+	out->parse_flags = h->flags;
+	if (hs == HTTP_MALFORMED &&
+	    (h->reason == HTTP_R_HEAD_TOO_LONG || h->reason == HTTP_R_TOO_MANY_NAMES ||
+	     h->reason == HTTP_R_TOO_MANY_FIELDS))
+		return finish(f, INSP_GIVE_UP);
+	return finish(f, INSP_PASS);
+}
+
+enum insp_status insp_feed(struct insp_flow *f, const uint8_t *data, size_t len,
+			   const struct sigset *set, struct sig_scratch *scr,
+			   struct insp_out *out)
+{
+	out->n_names = 0;
+	out->decide = -1;
+	out->parse_status = 0;
+	out->parse_reason = 0;
+	out->parse_flags = 0;
+	out->proto = f->proto;
+	if (f->done)
+		return (enum insp_status)f->status;
+	if (len == 0 || data == NULL)
+		return INSP_NEED_MORE;
+	if (f->proto == INSP_P_UNKNOWN) {
+		if (data[0] == TLS_CONTENT_HANDSHAKE) {
+			f->proto = INSP_P_TLS;
+			tls_hello_init(&f->u.tls, f->buf, f->cap);
+		} else {
+			f->proto = INSP_P_HTTP;
+			http_head_init(&f->u.http, f->buf, f->cap);
+		}
+		out->proto = f->proto;
+	}
+	if (f->proto == INSP_P_TLS)
+		return feed_tls(f, data, len, set, scr, out);
+	return feed_http(f, data, len, set, scr, out);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef KB_DP_INSPECT_TYPES_H
+#define KB_DP_INSPECT_TYPES_H
+
+#include <stdint.h>
+
+#include "hostname_types.h"
+#include "http_head_types.h"
+#include "sig_types.h"
+#include "tls_hello_types.h"
+
+/* Names one stream can yield: the most either parser keeps. */
+#define INSP_MAX_NAMES 4u
+
+enum insp_proto {
+	INSP_P_UNKNOWN = 0, /* no byte seen yet */
+	INSP_P_TLS,         /* first byte 0x16: TLS record layer */
+	INSP_P_HTTP,        /* anything else: tried as an HTTP/1 request head */
+};
+
+enum insp_status {
+	INSP_NEED_MORE = 0, /* no verdict yet: feed the next in-order bytes */
+	INSP_PASS,          /* inspection over, nothing barred (or nothing to read) */
+	INSP_MATCH,         /* a block rule matched: out->decide names it */
+	INSP_SCAN_ERROR,    /* the matcher failed on a name and none matched: apply
+			       the fail-open / fail-closed policy */
+	INSP_GIVE_UP,       /* a parser limit was hit before the names were all
+			       known (hello too big or in too many records, head
+			       too long, too many names or fields): apply the
+			       fail policy, since a client can choose to hit it */
+};
+
+/* One name found in the stream, in the order the client sent them. */
+struct insp_name {
+	const uint8_t *raw;  /* as sent, into the flow's buffer (TLS: SNI; HTTP: host
+				without port or brackets) */
+	uint16_t raw_len;
+	uint16_t port;       /* HTTP ":port" when INSP_NAME_F_PORT */
+	uint8_t field;       /* enum sig_field */
+	uint8_t flags;       /* INSP_NAME_F_* */
+	uint8_t host_status; /* enum host_status of the normalisation */
+	int8_t match_rc;     /* sig_match's: 1 matched, 0 none, < 0 error; 0 when
+				the name was not matched (not a name) */
+	uint16_t norm_len;
+	struct sig_verdict v;
+	char norm[HOST_NAME_BUF_SIZE]; /* normalised, NUL-terminated */
+};
+
+#define INSP_NAME_F_PORT 0x01u       /* HTTP name carried a port */
+#define INSP_NAME_F_IP_LITERAL 0x02u /* HTTP "[v6]" literal, brackets stripped */
+
+/*
+ * What one feed produced. names[] holds the names first seen in this call
+ * (each name is reported once per flow), so a caller logs them as they come.
+ */
+struct insp_out {
+	uint32_t n_names;
+	int32_t decide;         /* index into names[] of the deciding block match, or -1 */
+	uint8_t proto;          /* enum insp_proto */
+	uint8_t parse_status;   /* tls_status or http_status once terminal */
+	uint8_t parse_reason;   /* tls_reason or http_reason */
+	uint32_t parse_flags;   /* tls_flag or HTTP_F_* bits, once terminal */
+	struct insp_name names[INSP_MAX_NAMES];
+};
+
+/*
+ * Per-flow inspection state: lives in a pool slot beside its gather buffer.
+ * Only one parser runs per flow, chosen by the first byte.
+ */
+struct insp_flow {
+	uint8_t proto;       /* enum insp_proto */
+	uint8_t done;        /* terminal: later feeds return status unchanged */
+	uint8_t status;      /* enum insp_status once done */
+	uint8_t names_seen;  /* HTTP names already matched */
+	uint32_t cap;
+	uint8_t *buf;
+	union {
+		struct tls_hello tls;
+		struct http_head http;
+	} u;
+};
+
+#endif
