@@ -1,2 +1,227 @@
-/* placeholder: being written */
-#include <stddef.h>
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host-name normalisation and label helpers. The normal form and the
+ * statuses are described in hostname.h.
+ */
+
+#include <string.h>
+
+#include "hostname.h"
+
+static bool is_digit(uint8_t b)
+{
+	return b >= '0' && b <= '9';
+}
+
+static bool is_hex(uint8_t b)
+{
+	return is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+}
+
+static uint8_t lower(uint8_t b)
+{
+	return b >= 'A' && b <= 'Z' ? (uint8_t)(b + ('a' - 'A')) : b;
+}
+
+/* The alphabet of a normalised label (after lower-casing). */
+static bool is_name_byte(uint8_t b)
+{
+	return (b >= 'a' && b <= 'z') || is_digit(b) || b == '-' || b == '_';
+}
+
+/* Four decimal parts 0..255 separated by dots; 1..3 digits each. */
+static bool ipv4_ok(const uint8_t *p, size_t n)
+{
+	size_t i = 0, parts = 0;
+
+	while (parts < 4) {
+		unsigned v = 0, digits = 0;
+
+		while (i < n && is_digit(p[i]) && digits < 3) {
+			v = v * 10 + (unsigned)(p[i] - '0');
+			i++;
+			digits++;
+		}
+		if (digits == 0 || v > 255)
+			return false;
+		parts++;
+		if (parts == 4)
+			break;
+		if (i >= n || p[i] != '.')
+			return false;
+		i++;
+	}
+	return i == n;
+}
+
+/* RFC 4291 §2.2 text: 1..4 hex digits per group, at most one "::", optional
+ * IPv4 tail; no zone id. */
+static bool ipv6_ok(const uint8_t *p, size_t n)
+{
+	size_t i = 0, groups = 0;
+	bool dcolon = false;
+
+	if (n < 2 || n > 45) /* 45 = longest text form with an IPv4 tail */
+		return false;
+	if (p[0] == ':') {
+		if (p[1] != ':')
+			return false;
+		dcolon = true;
+		i = 2;
+	}
+	while (i < n) {
+		size_t start = i;
+
+		while (i < n && is_hex(p[i]) && i - start < 5)
+			i++;
+		if (i < n && p[i] == '.') {
+			if (!ipv4_ok(p + start, n - start))
+				return false;
+			groups += 2;
+			break;
+		}
+		if (i == start || i - start > 4)
+			return false;
+		groups++;
+		if (i == n)
+			break;
+		if (p[i] != ':')
+			return false;
+		i++;
+		if (i < n && p[i] == ':') {
+			if (dcolon)
+				return false;
+			dcolon = true;
+			i++;
+		} else if (i == n) {
+			return false; /* a single trailing ':' */
+		}
+	}
+	return dcolon ? groups <= 7 : groups == 8;
+}
+
+static void put_lower(const uint8_t *in, size_t n, char *out, size_t *out_len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)lower(in[i]);
+	out[n] = '\0';
+	if (out_len != NULL)
+		*out_len = n;
+}
+
+enum host_status host_normalize(const uint8_t *in, size_t len, char *out, size_t out_cap,
+				size_t *out_len)
+{
+	size_t n = len, i, label = 0;
+	bool bad_byte = false;
+
+	if (out_cap >= 1)
+		out[0] = '\0';
+	if (out_len != NULL)
+		*out_len = 0;
+	if (in == NULL || len == 0)
+		return HOST_EMPTY;
+	if (in[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return HOST_EMPTY;
+
+	/* IPv6 first: its ':' would otherwise be a bad byte */
+	if (n >= 2 && in[0] == '[' && in[n - 1] == ']' && ipv6_ok(in + 1, n - 2)) {
+		if (out_cap < n - 1)
+			return HOST_OUT_TOO_SMALL;
+		put_lower(in + 1, n - 2, out, out_len);
+		return HOST_IP_LITERAL;
+	}
+	if (memchr(in, ':', n) != NULL && ipv6_ok(in, n)) {
+		if (out_cap < n + 1)
+			return HOST_OUT_TOO_SMALL;
+		put_lower(in, n, out, out_len);
+		return HOST_IP_LITERAL;
+	}
+
+	if (n > HOST_NAME_MAX_LEN)
+		return HOST_NAME_TOO_LONG;
+	for (i = 0; i <= n; i++) {
+		if (i == n || in[i] == '.') {
+			if (label == 0)
+				return HOST_EMPTY_LABEL;
+			label = 0;
+			continue;
+		}
+		if (++label > HOST_LABEL_MAX_LEN)
+			return HOST_LABEL_TOO_LONG;
+		if (!is_name_byte(lower(in[i])))
+			bad_byte = true;
+	}
+	if (out_cap < n + 1)
+		return HOST_OUT_TOO_SMALL;
+	put_lower(in, n, out, out_len);
+	if (bad_byte)
+		return HOST_BAD_BYTE;
+	if (ipv4_ok(in, n))
+		return HOST_IP_LITERAL;
+	return HOST_OK;
+}
+
+size_t host_label_count(const char *name, size_t len)
+{
+	size_t i, n = 1;
+
+	if (name == NULL || len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (name[i] == '.')
+			n++;
+	return n;
+}
+
+size_t host_suffix_offsets(const char *name, size_t len, uint16_t *offs, size_t max)
+{
+	size_t total, skip, idx = 0, k = 0, i;
+
+	if (name == NULL || len == 0 || len > UINT16_MAX)
+		return 0;
+	if (offs == NULL)
+		max = 0;
+	total = host_label_count(name, len);
+	skip = total > max ? total - max : 0;
+	for (i = 0; i <= len && k < max; i++) {
+		/* a suffix starts at 0 and after each dot (at len after a trailing dot) */
+		if (i != 0 && name[i - 1] != '.')
+			continue;
+		if (idx >= skip)
+			offs[k++] = (uint16_t)i;
+		idx++;
+	}
+	return total;
+}
+
+bool host_under(const char *name, size_t len, const char *suffix, size_t slen)
+{
+	if (name == NULL || suffix == NULL || slen == 0 || len < slen)
+		return false;
+	if (memcmp(name + (len - slen), suffix, slen) != 0)
+		return false;
+	return len == slen || name[len - slen - 1] == '.';
+}
+
+const char *host_status_str(enum host_status s)
+{
+	static const char *const names[HOST_STATUS_COUNT] = {
+		[HOST_OK] = "ok",
+		[HOST_IP_LITERAL] = "ip_literal",
+		[HOST_BAD_BYTE] = "bad_byte",
+		[HOST_EMPTY] = "empty",
+		[HOST_EMPTY_LABEL] = "empty_label",
+		[HOST_LABEL_TOO_LONG] = "label_too_long",
+		[HOST_NAME_TOO_LONG] = "name_too_long",
+		[HOST_OUT_TOO_SMALL] = "out_too_small",
+	};
+
+	if ((unsigned)s >= HOST_STATUS_COUNT)
+		return "unknown";
+	return names[s];
+}
