@@ -1,0 +1,909 @@
+#!/usr/bin/python3
+"""The integration captures: each case is one small pcap plus what must
+happen to every flow in it (docs/integration-tests.md lists them).
+
+    gen_cases.py OUTDIR [GROUP...]    writes OUTDIR/<case>.pcap and cases.json
+
+The runner (run_cases.py) imports this module and builds the cases itself;
+the command line is for looking at a capture by hand. Everything is fixed:
+seeds come from the case name, timestamps from the frame index.
+
+Expectations are written per flow: "block" with the event kasblock must
+log (field, normalised name, signature id, category, action) or "pass".
+Which packet completes the barred name is computed here from the segment
+offsets (decision_frame) and, independently, by the runner's model from the
+bytes of the capture; the two must agree before the output is judged.
+"""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from kbpkt import (  # noqa: E402
+    ARP, Capture, Ether, Flow, ICMP, IP, IPv6, IPv6ExtHdrDestOpt,
+    IPv6ExtHdrHopByHop, IPv6ExtHdrSegmentRouting, PadN, Raw, CLIENT_MAC, SERVER_MAC,
+    client_hello, cut, cut_every, cut_random, http_get, http_response, qinq,
+    seeded, server_hello_like, tls_records, vlan,
+)
+
+C4, S4 = "192.0.2.10", "198.51.100.20"
+C6, S6 = "2001:db8:10::10", "2001:db8:20::20"
+PROXY4 = "198.51.100.80"
+
+# Names of the shipped pack (signatures/pack/kaspersky.sig) and the rule
+# each must hit: the longest matching pattern decides the id and category.
+BARRED = {
+    "dnl-01.geo.kaspersky.com": (1011, "update"),
+    "my.kaspersky.com": (5001, "storefront"),
+    "s01.upd.kaspersky.com": (1041, "update"),
+    "activation-v2.kaspersky.com": (3001, "licensing"),
+    "download.kaspersky.com": (2007, "download"),
+    "a.b.c.kaspersky.com": (8001, "brand"),
+    "x.ksn.kaspersky-labs.com": (4001, "telemetry"),
+    "kaspersky.ru": (8003, "brand"),
+}
+ACTION = "reset"   # config/kasblock.conf: every enforced category resets
+
+CASES = []
+
+
+def case(group, desc):
+    def deco(fn):
+        CASES.append({"name": fn.__name__.replace("_", "-"), "group": group,
+                      "desc": desc, "fn": fn})
+        return fn
+    return deco
+
+
+def norm(name):
+    n = name.lower()
+    return n[:-1] if n.endswith(".") else n
+
+
+def block(flow, field, raw_name, need, action=ACTION, names=None, decision=None):
+    """A flow that must be blocked on raw_name (as sent) in field.
+    need: client stream bytes that must be in order for the verdict (the
+    end of the ClientHello, or for HTTP the byte after the name's line);
+    decision: the frame that decides, when it is not that (overlaps)."""
+    n = norm(raw_name)
+    sig, cat = BARRED[n]
+    return {"flow": flow, "verdict": "block", "need": need, "decision": decision,
+            "event": {"field": field, "name": n, "signature_id": sig,
+                      "category": cat, "action": action},
+            "names": names if names is not None else [(field, raw_name)]}
+
+
+def allow(flow, names=()):
+    return {"flow": flow, "verdict": "pass", "names": list(names)}
+
+
+def tls_flow(cap, fid, cport, *, client=C4, server=S4, **kw):
+    f = Flow(cap, fid, client, cport, server, 443, **kw)
+    f.handshake()
+    return f
+
+
+def after_block(f, c_len, note_extra=""):
+    """What a client and server do after the verdict packet: the server
+    acknowledges what it got, the client retransmits and goes on, then
+    closes. All of it must be absent from the output."""
+    f.server_ack(0, note="server dup ACK" + note_extra)
+    f.client_data(c_len, b"\x17\x03\x03\x00\x10" + bytes(16), note="client app data after verdict")
+    f.server_data(0, b"\x15\x03\x03\x00\x02\x02\x28", note="server alert after verdict")
+    f.close(c_len + 21, 7)
+
+
+def pass_tail(f, c_len, rng):
+    """A passed TLS flow carries on: server flight, client finished, data."""
+    sh = server_hello_like(rng, 600)
+    f.server_data(0, sh, note="server flight")
+    f.client_ack(len(sh), c_len)
+    f.client_data(c_len, b"\x17\x03\x03\x00\x20" + rng.randbytes(32), note="client app data")
+    f.server_data(len(sh), b"\x17\x03\x03\x00\x40" + rng.randbytes(64), note="server app data")
+    f.close(c_len + 37, len(sh) + 69)
+
+
+def hello_stream(case_name, name, **kw):
+    rng = seeded(case_name)
+    hs = client_hello([name] if isinstance(name, str) else name, rng, **kw)
+    return rng, hs
+
+
+# ================================================================ tls
+
+def _tls_segmented(cname, sni, segs_fn, order_fn=None, records=None, **hello_kw):
+    cap = Capture()
+    rng, hs = hello_stream(cname, sni, **hello_kw)
+    stream = tls_records(hs, records)
+    f = tls_flow(cap, "f1", 40001)
+    segs = segs_fn(stream, rng)
+    order = order_fn(len(segs), rng) if order_fn else None
+    f.send_stream(segs, order)
+    after_block(f, len(stream))
+    return cap, [block("f1", "sni", sni, len(stream))]
+
+
+@case("tls", "ClientHello in one segment")
+def tls_one_segment(cn):
+    return _tls_segmented(cn, "dnl-01.geo.kaspersky.com", lambda s, r: cut(s, []))
+
+
+@case("tls", "ClientHello split into two segments")
+def tls_two_segments(cn):
+    return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut(s, [len(s) // 2]))
+
+
+@case("tls", "split in the middle of the SNI")
+def tls_split_in_sni(cn):
+    def segs(s, r):
+        i = s.find(b"my.kaspersky.com")
+        return cut(s, [i + 5])
+    return _tls_segmented(cn, "my.kaspersky.com", segs)
+
+
+@case("tls", "ClientHello in 9 uneven segments")
+def tls_nine_segments(cn):
+    return _tls_segmented(cn, "s01.upd.kaspersky.com", lambda s, r: cut_random(s, 9, r))
+
+
+@case("tls", "ClientHello in 1-byte segments (first 40 bytes) then the rest")
+def tls_byte_segments(cn):
+    return _tls_segmented(cn, "dnl-01.geo.kaspersky.com",
+                          lambda s, r: cut(s, list(range(1, 41))))
+
+
+@case("tls", "segments in reverse order")
+def tls_reverse_order(cn):
+    return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut_random(s, 5, r),
+                          lambda n, r: list(reversed(range(n))))
+
+
+@case("tls", "segments in a random order (seed 1)")
+def tls_random_order_a(cn):
+    return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut_random(s, 6, r),
+                          lambda n, r: r.sample(range(n), n))
+
+
+@case("tls", "segments in a random order (seed 2), 12 segments")
+def tls_random_order_b(cn):
+    return _tls_segmented(cn, "activation-v2.kaspersky.com", lambda s, r: cut_random(s, 12, r),
+                          lambda n, r: r.sample(range(n), n))
+
+
+@case("tls", "first segment last, the rest in order")
+def tls_first_last(cn):
+    return _tls_segmented(cn, "download.kaspersky.com", lambda s, r: cut_random(s, 4, r),
+                          lambda n, r: list(range(1, n)) + [0])
+
+
+@case("tls", "only two segments swapped (some out of order)")
+def tls_some_order(cn):
+    return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut_random(s, 5, r),
+                          lambda n, r: [0, 2, 1, 3, 4])
+
+
+@case("tls", "retransmissions: every segment sent twice, identical")
+def tls_retransmissions(cn):
+    return _tls_segmented(cn, "dnl-01.geo.kaspersky.com", lambda s, r: cut_random(s, 4, r),
+                          lambda n, r: [0, 0, 1, 2, 1, 2, 3])
+
+
+@case("tls", "identical overlapping segments ([0,a) [a/2,b) [b-9,end)...)")
+def tls_identical_overlap(cn):
+    cap = Capture()
+    sni = "my.kaspersky.com"
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40002)
+    a, b = len(s) // 3, 2 * len(s) // 3
+    f.client_data(0, s[0:a])
+    f.client_data(a // 2, s[a // 2:b])
+    f.client_data(b - 9, s[b - 9:])
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s))]
+
+
+@case("tls", "out of order with identical overlap: later bytes first, then a covering segment")
+def tls_identical_overlap_ooo(cn):
+    cap = Capture()
+    sni = "s01.upd.kaspersky.com"
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40003)
+    a = len(s) // 2
+    f.client_data(a, s[a:])
+    f.client_data(a - 20, s[a - 20:a + 30])
+    f.client_data(0, s[0:a - 10])
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s))]
+
+
+@case("tls", "a retransmission carrying more data completes the hello ([0,100) then [0,end))")
+def tls_retrans_superset(cn):
+    cap = Capture()
+    sni = "dnl-01.geo.kaspersky.com"
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40004)
+    f.client_data(0, s[:100])
+    f.server_ack(100)
+    f.client_data(0, s)
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s))]
+
+
+@case("tls", "inconsistent overlap against held out-of-order bytes: blocked by policy")
+def tls_overlap_conflict_held(cn):
+    cap = Capture()
+    sni = "example.test"          # an allowed name: only the policy can block it
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40005)
+    a = len(s) // 2
+    f.client_data(a, s[a:a + 60])                       # held, out of order
+    bad = bytes(x ^ 0x5a for x in s[a + 10:a + 40])
+    d = f.client_data(a + 10, bad, note="conflicting overlap")
+    f.client_data(0, s[:a])
+    f.client_data(a + 60, s[a + 60:])
+    after_block(f, len(s))
+    x = block("f1", "sni", "my.kaspersky.com", 0, decision=d)
+    x["event"] = {"reasm_policy": True}
+    x["names"] = []
+    return cap, [x]
+
+
+@case("tls", "retransmission with different bytes after the bytes went in order: blocked by policy")
+def tls_overlap_conflict_inorder(cn):
+    cap = Capture()
+    sni = "example.test"
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40006)
+    a = len(s) // 2
+    f.client_data(0, s[:a])
+    bad = s[:50] + bytes(x ^ 0x33 for x in s[50:a])
+    d = f.client_data(0, bad, note="conflicting retransmission")
+    f.client_data(a, s[a:])
+    after_block(f, len(s))
+    x = block("f1", "sni", "my.kaspersky.com", 0, decision=d)
+    x["event"] = {"reasm_policy": True}
+    x["names"] = []
+    return cap, [x]
+
+
+@case("tls", "hello over two TLS records in one segment")
+def tls_two_records(cn):
+    return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut(s, []), records=[100])
+
+
+@case("tls", "hello over 1-byte TLS records (every handshake byte its own record), 3 segments")
+def tls_one_byte_records(cn):
+    cap = Capture()
+    sni = "dnl-01.geo.kaspersky.com"
+    rng, hs = hello_stream(cn, sni, alpn=(), grease=False)
+    # 64 records is the parser's default cap: 1-byte records for the first
+    # 40 handshake bytes, then 20 records of the rest.
+    rest = len(hs) - 40
+    sizes = [1] * 40 + [rest // 20 + 1] * 20
+    s = tls_records(hs, sizes)
+    f = tls_flow(cap, "f1", 40007)
+    f.send_stream(cut(s, [len(s) // 3, 2 * len(s) // 3]))
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s))]
+
+
+@case("tls", "records and segments cut at unrelated places, out of order")
+def tls_records_and_segments(cn):
+    return _tls_segmented(cn, "activation-v2.kaspersky.com", lambda s, r: cut_random(s, 7, r),
+                          lambda n, r: r.sample(range(n), n), records=[7, 50, 3, 90])
+
+
+@case("tls", "post-quantum hello (~1.8 KB, X25519MLKEM768) in two segments")
+def tls_pq_two_segments(cn):
+    return _tls_segmented(cn, "dnl-01.geo.kaspersky.com", lambda s, r: cut_every(s, 1448),
+                          pq=True, pad_to=1780)
+
+
+@case("tls", "8 KB hello (padding) in 1448-byte segments, last two swapped")
+def tls_large_hello(cn):
+    return _tls_segmented(cn, "s01.upd.kaspersky.com", lambda s, r: cut_every(s, 1448),
+                          lambda n, r: list(range(n - 2)) + [n - 1, n - 2], pad_to=8000,
+                          records=[4000])
+
+
+@case("tls", "mixed-case SNI is blocked (name normalised)")
+def tls_mixed_case(cn):
+    return _tls_segmented(cn, "DNL-01.Geo.KasperSky.COM", lambda s, r: cut(s, []))
+
+
+@case("tls", "trailing-dot SNI is blocked")
+def tls_trailing_dot(cn):
+    return _tls_segmented(cn, "my.kaspersky.com.", lambda s, r: cut(s, [30]))
+
+
+@case("tls", "a name under a barred domain (a.b.c.kaspersky.com, domain rule)")
+def tls_subdomain(cn):
+    return _tls_segmented(cn, "a.b.c.kaspersky.com", lambda s, r: cut(s, []))
+
+
+@case("tls", "two host_names, decoy first: the barred second one blocks")
+def tls_two_names(cn):
+    cap = Capture()
+    rng, hs = hello_stream(cn, ["example.test", "my.kaspersky.com"])
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40008)
+    f.client_data(0, s)
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", "my.kaspersky.com", len(s),
+                       names=[("sni", "example.test"), ("sni", "my.kaspersky.com")])]
+
+
+def _tls_allowed(cn, names, expect_names, segs_fn=None, **hello_kw):
+    cap = Capture()
+    rng, hs = hello_stream(cn, names, **hello_kw)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 40009)
+    f.send_stream(segs_fn(s, rng) if segs_fn else cut(s, []))
+    pass_tail(f, len(s), rng)
+    return cap, [allow("f1", expect_names)]
+
+
+@case("tls", "allowed name (example.test) passes untouched")
+def tls_allowed(cn):
+    return _tls_allowed(cn, "example.test", [("sni", "example.test")],
+                        lambda s, r: cut_random(s, 3, r))
+
+
+@case("tls", "lookalike notkaspersky.com passes")
+def tls_lookalike_prefix(cn):
+    return _tls_allowed(cn, "notkaspersky.com", [("sni", "notkaspersky.com")])
+
+
+@case("tls", "lookalike kaspersky.com.example.net passes")
+def tls_lookalike_suffix(cn):
+    return _tls_allowed(cn, "kaspersky.com.example.net", [("sni", "kaspersky.com.example.net")])
+
+
+@case("tls", "lookalike my-kaspersky.com passes")
+def tls_lookalike_hyphen(cn):
+    return _tls_allowed(cn, "my-kaspersky.com", [("sni", "my-kaspersky.com")])
+
+
+@case("tls", "hello without server_name passes")
+def tls_no_sni(cn):
+    return _tls_allowed(cn, [], [], sni_ext=False)
+
+
+@case("tls", "three interleaved flows: allowed, barred, allowed")
+def tls_interleaved(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    f1 = tls_flow(cap, "f1", 41001)
+    f2 = tls_flow(cap, "f2", 41002)
+    f3 = tls_flow(cap, "f3", 41003, client="192.0.2.11")
+    s1 = tls_records(client_hello(["example.test"], rng))
+    s2 = tls_records(client_hello(["my.kaspersky.com"], rng))
+    s3 = tls_records(client_hello(["www.example.org"], rng))
+    g1, g2, g3 = cut(s1, [100]), cut(s2, [80, 200]), cut(s3, [150])
+    f1.client_data(*g1[0])
+    f2.client_data(*g2[1])
+    f3.client_data(*g3[0])
+    f2.client_data(*g2[0])
+    f1.client_data(*g1[1])
+    f3.client_data(*g3[1])
+    f2.client_data(*g2[2])
+    pass_tail(f1, len(s1), rng)
+    after_block(f2, len(s2))
+    pass_tail(f3, len(s3), rng)
+    return cap, [allow("f1", [("sni", "example.test")]),
+                 block("f2", "sni", "my.kaspersky.com", len(s2)),
+                 allow("f3", [("sni", "www.example.org")])]
+
+
+# ================================================================ l3 (L2/L3 encapsulations)
+
+def _encap_case(cn, sni, *, fragments=None, frag_order=None, cport=42000, **flow_kw):
+    cap = Capture()
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    client = C6 if flow_kw.pop("v6", False) else C4
+    server = S6 if client == C6 else S4
+    f = tls_flow(cap, "f1", cport, client=client, server=server, **flow_kw)
+    if fragments:
+        f.client_data_fragments(0, s, fragments, frag_order)
+    else:
+        f.send_stream(cut(s, [len(s) // 2]))
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s))]
+
+
+def hbh():
+    return IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\x00" * 4)])
+
+
+def dstopt():
+    return IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\x00" * 4)])
+
+
+def srh():
+    return IPv6ExtHdrSegmentRouting(addresses=[S6], segleft=0)
+
+
+@case("l3", "802.1Q VLAN")
+def l3_vlan(cn):
+    return _encap_case(cn, "my.kaspersky.com", vlans=vlan(100))
+
+
+@case("l3", "QinQ (802.1ad outer, 802.1Q inner)")
+def l3_qinq(cn):
+    return _encap_case(cn, "dnl-01.geo.kaspersky.com", vlans=qinq(300, 42))
+
+
+@case("l3", "IPv6")
+def l3_ipv6(cn):
+    return _encap_case(cn, "my.kaspersky.com", v6=True)
+
+
+@case("l3", "IPv6 with hop-by-hop options")
+def l3_ipv6_hbh(cn):
+    return _encap_case(cn, "my.kaspersky.com", v6=True, v6_ext=hbh)
+
+
+@case("l3", "IPv6 with destination options")
+def l3_ipv6_dstopt(cn):
+    return _encap_case(cn, "s01.upd.kaspersky.com", v6=True, v6_ext=dstopt)
+
+
+@case("l3", "IPv6 with a routing header (segment routing, segments left 0)")
+def l3_ipv6_routing(cn):
+    return _encap_case(cn, "dnl-01.geo.kaspersky.com", v6=True, v6_ext=srh)
+
+
+@case("l3", "IPv6 with hop-by-hop, destination options and routing headers, in a VLAN")
+def l3_ipv6_ext_chain(cn):
+    return _encap_case(cn, "my.kaspersky.com", v6=True, vlans=vlan(7),
+                       v6_ext=lambda: hbh() / dstopt() / srh())
+
+
+@case("l3", "IPv4 fragments in order")
+def l3_ipv4_frags(cn):
+    return _encap_case(cn, "my.kaspersky.com", fragments=[104, 104])
+
+
+@case("l3", "IPv4 fragments out of order (last first)")
+def l3_ipv4_frags_ooo(cn):
+    return _encap_case(cn, "dnl-01.geo.kaspersky.com", fragments=[96, 96, 96],
+                       frag_order=[3, 1, 0, 2])
+
+
+@case("l3", "IPv4 tiny first fragment (8 bytes: the TCP header is split)")
+def l3_ipv4_tiny_frag(cn):
+    return _encap_case(cn, "my.kaspersky.com", fragments=[8, 200])
+
+
+@case("l3", "IPv6 fragments in order")
+def l3_ipv6_frags(cn):
+    return _encap_case(cn, "my.kaspersky.com", v6=True, fragments=[96, 96])
+
+
+@case("l3", "IPv6 fragments out of order")
+def l3_ipv6_frags_ooo(cn):
+    return _encap_case(cn, "s01.upd.kaspersky.com", v6=True, fragments=[80, 80, 80],
+                       frag_order=[2, 3, 0, 1])
+
+
+@case("l3", "IPv6 fragments behind destination options, in QinQ")
+def l3_ipv6_frags_ext_qinq(cn):
+    return _encap_case(cn, "dnl-01.geo.kaspersky.com", v6=True, fragments=[120],
+                       frag_order=[1, 0], v6_ext=dstopt, vlans=qinq(10, 20))
+
+
+@case("l3", "IPv4 fragments in a VLAN: a passing flow's fragments are forwarded untouched")
+def l3_ipv4_frags_pass(cn):
+    cap = Capture()
+    rng, hs = hello_stream(cn, "example.test")
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 42100, vlans=vlan(55))
+    f.client_data_fragments(0, s, [120, 120], [1, 0, 2])
+    pass_tail(f, len(s), rng)
+    return cap, [allow("f1", [("sni", "example.test")])]
+
+
+# ================================================================ http
+
+def _http_case(cn, head, raw_name, field, segs_fn, order=None, *, server=S4, sport=80,
+               need=None, names=None, cport=43000):
+    cap = Capture()
+    rng = seeded(cn)
+    f = Flow(cap, "f1", C4, cport, server, sport)
+    f.handshake()
+    segs = segs_fn(head)
+    f.send_stream(segs, order)
+    f.server_ack(0)
+    f.server_data(0, http_response(), note="server response after verdict")
+    f.client_data(len(head), b"GET /next HTTP/1.1\r\n", note="client pipelined bytes after verdict")
+    f.close(len(head) + 20, len(http_response()))
+    if need is None:
+        need = _http_need(head, raw_name)
+    return cap, [block("f1", field, raw_name, need, names=names)]
+
+
+def _http_need(head, raw_name):
+    """Bytes needed before a name is published (dataplane/inspect.h): the
+    request line's LF for CONNECT and absolute URIs, one byte past the Host
+    line's LF for Host."""
+    first_lf = head.index(b"\n")
+    if raw_name.encode() in head[:first_lf]:
+        return first_lf + 1
+    i = head.lower().index(b"\nhost:")
+    return head.index(b"\n", i + 1) + 2
+
+
+@case("http", "Host header in one segment")
+def http_one_segment(cn):
+    h = http_get("my.kaspersky.com")
+    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, []))
+
+
+@case("http", "Host value split across two segments")
+def http_host_split(cn):
+    h = http_get("dnl-01.geo.kaspersky.com")
+    i = h.index(b"geo.kasp")
+    return _http_case(cn, h, "dnl-01.geo.kaspersky.com", "http_host", lambda s: cut(s, [i]))
+
+
+@case("http", "split right after the Host line's LF: the next byte decides")
+def http_split_after_host_lf(cn):
+    h = http_get("my.kaspersky.com")
+    i = h.index(b"\n", h.index(b"Host:")) + 1
+    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, [i, i + 1]))
+
+
+@case("http", "Host split over 1-byte segments")
+def http_byte_segments(cn):
+    h = http_get("s01.upd.kaspersky.com")
+    return _http_case(cn, h, "s01.upd.kaspersky.com", "http_host", lambda s: cut_every(s, 1))
+
+
+@case("http", "Host split across segments sent out of order")
+def http_host_split_ooo(cn):
+    h = http_get("my.kaspersky.com")
+    i = h.index(b"kaspersky")
+    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, [10, i, i + 4]),
+                      order=[2, 0, 3, 1])
+
+
+@case("http", "Host with a port")
+def http_host_port(cn):
+    h = http_get("my.kaspersky.com:8080")
+    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, []), sport=8080)
+
+
+@case("http", "mixed-case Host with a trailing dot is blocked")
+def http_mixed_case_dot(cn):
+    h = http_get("DNL-01.Geo.Kaspersky.Com.")
+    return _http_case(cn, h, "DNL-01.Geo.Kaspersky.Com.", "http_host", lambda s: cut(s, [20]))
+
+
+@case("http", "CONNECT to a barred host through a proxy")
+def http_connect(cn):
+    h = (b"CONNECT my.kaspersky.com:443 HTTP/1.1\r\nHost: my.kaspersky.com:443\r\n"
+         b"User-Agent: kasblock-it/1\r\nProxy-Connection: Keep-Alive\r\n\r\n")
+    return _http_case(cn, h, "my.kaspersky.com", "connect", lambda s: cut(s, []),
+                      server=PROXY4, sport=3128)
+
+
+@case("http", "CONNECT split inside the authority")
+def http_connect_split(cn):
+    h = b"CONNECT dnl-01.geo.kaspersky.com:443 HTTP/1.1\r\nHost: dnl-01.geo.kaspersky.com:443\r\n\r\n"
+    return _http_case(cn, h, "dnl-01.geo.kaspersky.com", "connect", lambda s: cut(s, [14, 30]),
+                      server=PROXY4, sport=3128)
+
+
+@case("http", "absolute-form request through a proxy")
+def http_absolute_form(cn):
+    h = (b"GET http://download.kaspersky.com/setup.exe HTTP/1.1\r\n"
+         b"Host: download.kaspersky.com\r\nProxy-Connection: Keep-Alive\r\n\r\n")
+    return _http_case(cn, h, "download.kaspersky.com", "http_host", lambda s: cut(s, [25]),
+                      server=PROXY4, sport=3128)
+
+
+@case("http", "absolute-form naming a barred host while Host names an allowed one")
+def http_absolute_host_mismatch(cn):
+    h = (b"GET http://my.kaspersky.com/ HTTP/1.1\r\nHost: example.test\r\n\r\n")
+    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, []),
+                      server=PROXY4, sport=3128)
+
+
+@case("http", "barred Host after an allowed absolute URI (ambiguity): blocked")
+def http_host_after_allowed_uri(cn):
+    h = (b"GET http://example.test/ HTTP/1.1\r\nHost: kaspersky.ru\r\nAccept: */*\r\n\r\n")
+    return _http_case(cn, h, "kaspersky.ru", "http_host", lambda s: cut(s, []),
+                      server=PROXY4, sport=3128,
+                      names=[("http_host", "example.test"), ("http_host", "kaspersky.ru")])
+
+
+def _http_allowed(cn, head, names, sport=80, server=S4):
+    cap = Capture()
+    f = Flow(cap, "f1", C4, 43500, server, sport)
+    f.handshake()
+    f.send_stream(cut(head, [len(head) // 2]))
+    resp = http_response(b"hello\n" * 50)
+    f.server_data(0, resp)
+    f.client_ack(len(resp), len(head))
+    f.close(len(head), len(resp))
+    return cap, [allow("f1", names)]
+
+
+@case("http", "allowed Host passes, with the response")
+def http_allowed(cn):
+    return _http_allowed(cn, http_get("www.example.test"), [("http_host", "www.example.test")])
+
+
+@case("http", "lookalike Host kaspersky.com.example.net passes")
+def http_lookalike(cn):
+    return _http_allowed(cn, http_get("kaspersky.com.example.net"),
+                         [("http_host", "kaspersky.com.example.net")])
+
+
+@case("http", "CONNECT to an allowed host passes (and the tunnel after it)")
+def http_connect_allowed(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    h = b"CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"
+    f = Flow(cap, "f1", C4, 43600, PROXY4, 3128)
+    f.handshake()
+    f.client_data(0, h)
+    ok = b"HTTP/1.1 200 Connection established\r\n\r\n"
+    f.server_data(0, ok)
+    hello = tls_records(client_hello(["example.test"], rng))
+    f.client_data(len(h), hello, note="TLS inside the tunnel")
+    f.server_data(len(ok), server_hello_like(rng, 300))
+    f.close(len(h) + len(hello), len(ok) + 305)
+    return cap, [allow("f1", [("connect", "example.test"), ("http_host", "example.test")])]
+
+
+# ================================================================ misc
+
+@case("misc", "no SYN seen: a flow picked up mid-stream whose first client bytes are a ClientHello")
+def misc_midstream_hello(cn):
+    cap = Capture()
+    rng, hs = hello_stream(cn, "my.kaspersky.com")
+    s = tls_records(hs)
+    f = Flow(cap, "f1", C4, 44001, S4, 443)
+    f.c_next, f.s_next = f.isn_c + 1, f.isn_s + 1
+    f.client_data(0, s)
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", "my.kaspersky.com", len(s))]
+
+
+@case("misc", "no SYN seen: an established TLS session (application data) passes untouched")
+def misc_midstream_appdata(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    f = Flow(cap, "f1", C4, 44002, S4, 443)
+    f.c_next, f.s_next = f.isn_c + 1, f.isn_s + 1
+    c = s = 0
+    for i in range(6):
+        d = b"\x17\x03\x03" + (200).to_bytes(2, "big") + rng.randbytes(200)
+        f.client_data(c, d)
+        c += len(d)
+        e = b"\x17\x03\x03" + (900).to_bytes(2, "big") + rng.randbytes(900)
+        f.server_data(s, e)
+        s += len(e)
+    f.close(c, s)
+    return cap, [allow("f1")]
+
+
+@case("misc", "SSH (not TLS, not HTTP) passes, even carrying a barred name later")
+def misc_ssh(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    f = Flow(cap, "f1", C4, 44003, S4, 22)
+    f.handshake()
+    cb = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
+    sb = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
+    f.server_data(0, sb)
+    f.client_data(0, cb)
+    kex = rng.randbytes(300) + b"my.kaspersky.com" + rng.randbytes(50)
+    f.client_data(len(cb), kex)
+    f.server_data(len(sb), rng.randbytes(500))
+    f.close(len(cb) + len(kex), len(sb) + 500)
+    return cap, [allow("f1")]
+
+
+@case("misc", "UDP passes: random payload with a barred name in it, and a DNS query")
+def misc_udp(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    f = Flow(cap, "u1", C4, 50001, S4, 9999, proto="UDP")
+    f.udp("c2s", rng.randbytes(40) + b"Host: my.kaspersky.com\r\n" + rng.randbytes(20))
+    f.udp("s2c", rng.randbytes(100))
+    g = Flow(cap, "u2", C4, 50002, "198.51.100.53", 53, proto="UDP")
+    q = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+         b"\x07example\x04test\x00\x00\x01\x00\x01")
+    g.udp("c2s", q)
+    g.udp("s2c", q[:2] + b"\x81\x80" + q[4:6] + b"\x00\x01" + q[8:] +
+          b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x01")
+    h = Flow(cap, "u3", C6, 50003, S6, 4433, proto="UDP")
+    h.udp("c2s", rng.randbytes(1200))
+    return cap, [allow("u1"), allow("u2"), allow("u3")]
+
+
+@case("misc", "ARP and ICMP pass untouched")
+def misc_arp_icmp(cn):
+    cap = Capture()
+    cap.add(Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+            ARP(op=1, hwsrc=CLIENT_MAC, psrc=C4, pdst=S4), note="ARP who-has")
+    cap.add(Ether(src=SERVER_MAC, dst=CLIENT_MAC) /
+            ARP(op=2, hwsrc=SERVER_MAC, psrc=S4, hwdst=CLIENT_MAC, pdst=C4), note="ARP is-at")
+    cap.add(Ether(src=CLIENT_MAC, dst=SERVER_MAC) / IP(src=C4, dst=S4, id=7) /
+            ICMP(type=8, id=1, seq=1) / Raw(b"ping" * 8), note="ICMP echo")
+    cap.add(Ether(src=SERVER_MAC, dst=CLIENT_MAC) / IP(src=S4, dst=C4, id=8) /
+            ICMP(type=0, id=1, seq=1) / Raw(b"ping" * 8), note="ICMP reply")
+    return cap, []
+
+
+@case("misc", "a mixed capture: ARP, UDP, allowed TLS and HTTP, barred TLS and HTTP, interleaved")
+def misc_mixed(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    cap.add(Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+            ARP(op=1, hwsrc=CLIENT_MAC, psrc=C4, pdst=S4), note="ARP who-has")
+    a = tls_flow(cap, "tls-ok", 45001)
+    b = tls_flow(cap, "tls-bad", 45002, client=C6, server=S6)
+    u = Flow(cap, "udp", C4, 45003, S4, 5353, proto="UDP")
+    h = Flow(cap, "http-ok", C4, 45004, S4, 80)
+    h.handshake()
+    k = Flow(cap, "http-bad", C4, 45005, S4, 80, vlans=vlan(9))
+    k.handshake()
+    sa = tls_records(client_hello(["example.test"], rng))
+    sb = tls_records(client_hello(["activation-v2.kaspersky.com"], rng, pq=True, pad_to=1780))
+    ha, hb = http_get("www.example.test"), http_get("kaspersky.ru")
+    gb = cut_every(sb, 1448)
+    b.client_data(*gb[0])
+    u.udp("c2s", rng.randbytes(64))
+    a.client_data(0, sa)
+    h.client_data(0, ha[:20])
+    k.client_data(0, hb[:30])
+    b.client_data(*gb[1])
+    h.client_data(20, ha[20:])
+    k.client_data(30, hb[30:])
+    u.udp("s2c", rng.randbytes(64))
+    pass_tail(a, len(sa), rng)
+    after_block(b, len(sb))
+    resp = http_response()
+    h.server_data(0, resp)
+    k.server_data(0, resp, note="server response after verdict")
+    h.close(len(ha), len(resp))
+    k.close(len(hb), len(resp))
+    return cap, [allow("tls-ok", [("sni", "example.test")]),
+                 block("tls-bad", "sni", "activation-v2.kaspersky.com", len(sb)),
+                 allow("udp"),
+                 allow("http-ok", [("http_host", "www.example.test")]),
+                 block("http-bad", "http_host", "kaspersky.ru", _http_need(hb, "kaspersky.ru"))]
+
+
+# ================================================================ expectations
+
+def decision_frame(cap, x):
+    """The frame at which the flow's client bytes [0, need) are first all
+    in, from the offsets the case wrote (fragments count when their
+    datagram is whole). Frames carry no offsets: they are recomputed from
+    the TCP sequence numbers of the packets built, so this is independent
+    of the model's byte-level reading of the pcap."""
+    if x.get("decision") is not None:
+        return x["decision"]
+    f = cap.flows[x["flow"]]
+    have = []          # (start, end) client byte ranges in
+    pending = {}       # datagram id -> list of fragment payloads
+    for i, fr in enumerate(cap.frames):
+        if fr["flow"] != x["flow"] or fr["dir"] != "c2s":
+            continue
+        seg = _segment_of(fr["pkt"], pending, f)
+        if seg is None:
+            continue
+        have.append(seg)
+        if _prefix(have) >= x["need"]:
+            return i
+    raise AssertionError("case never completes flow %s" % x["flow"])
+
+
+def _segment_of(pkt, pending, f):
+    from kbpkt import IPv6ExtHdrFragment, TCP, raw
+    if IPv6ExtHdrFragment in pkt:
+        fr = pkt[IPv6ExtHdrFragment]
+        key = ("6", fr.id)
+        pending.setdefault(key, []).append((fr.offset * 8, raw(fr.payload), fr.m))
+    elif IP in pkt and (pkt[IP].flags.MF or pkt[IP].frag):
+        key = ("4", pkt[IP].id)
+        pending.setdefault(key, []).append((pkt[IP].frag * 8, raw(pkt[IP].payload),
+                                            int(pkt[IP].flags.MF)))
+    elif TCP in pkt:
+        t = pkt[TCP]
+        data = bytes(t.payload)
+        if not data:
+            return None
+        off = (t.seq - f.isn_c - 1) & 0xffffffff
+        return (off, off + len(data))
+    else:
+        return None
+    parts = sorted(pending[key])
+    total = next((o + len(d) for o, d, m in parts if not m), None)
+    if total is None:
+        return None
+    got = 0
+    for o, d, _m in parts:
+        if o > got:
+            return None
+        got = max(got, o + len(d))
+    if got < total:
+        return None
+    buf = bytearray(total)
+    for o, d, _m in parts:
+        buf[o:o + len(d)] = d
+    del pending[key]
+    t = TCP(bytes(buf))
+    data = bytes(t.payload)
+    off = (t.seq - f.isn_c - 1) & 0xffffffff
+    return (off, off + len(data))
+
+
+def _prefix(ranges):
+    end = 0
+    for a, b in sorted(ranges):
+        if a > end:
+            break
+        end = max(end, b)
+    return end
+
+
+def build(entry):
+    cap, flows = entry["fn"](entry["name"])
+    fl = []
+    for x in flows:
+        f = cap.flows[x["flow"]]
+        d = {"id": x["flow"], "proto": f.proto,
+             "client": [f.client, f.cport], "server": [f.server, f.sport],
+             "isn_c": f.isn_c if f.proto == "TCP" else None,
+             "verdict": x["verdict"],
+             "names": [{"field": a, "name": norm(b), "raw": b} for a, b in x.get("names", [])]}
+        if x["verdict"] == "block":
+            d["event"] = x["event"]
+            d["decision_frame"] = decision_frame(cap, x)
+            d["need"] = x["need"]
+        fl.append(d)
+    # Flows the case did not list must pass (none of the generated ones do).
+    listed = {x["flow"] for x in flows}
+    for fid, f in cap.flows.items():
+        if fid not in listed:
+            raise AssertionError("%s: flow %s has no expectation" % (entry["name"], fid))
+    return cap, {"name": entry["name"], "group": entry["group"], "desc": entry["desc"],
+                 "flows": fl, "notes": [fr["note"] for fr in cap.frames]}
+
+
+def cases(groups=None):
+    return [c for c in CASES if not groups or c["group"] in groups]
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    out = argv[1]
+    os.makedirs(out, exist_ok=True)
+    meta = []
+    for c in cases(argv[2:]):
+        cap, m = build(c)
+        cap.write(os.path.join(out, m["name"] + ".pcap"))
+        meta.append(m)
+    with open(os.path.join(out, "cases.json"), "w") as fh:
+        json.dump(meta, fh, indent=1)
+    print("%d cases written to %s" % (len(meta), out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
