@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Strict libconfig loader: every group and key is looked up in a table, so
+ * an unknown name, a wrong type or a value out of range is an error at its
+ * file:line. Keys and defaults: docs/configuration.md.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sig.h"
+
+enum key_kind {
+	K_U32 = 0,
+	K_BOOL,
+	K_PATH,       /* string, resolved against the config's directory */
+	K_STR,        /* string as written */
+	K_FAIL,       /* "open" | "closed" */
+	K_CONFLICT,   /* "block" | "pass" */
+	K_MODE,       /* "enforce" | "monitor" */
+	K_SPECIAL,    /* handled by the group's own code */
+};
+
+struct key {
+	const char *name;
+	enum key_kind kind;
+	size_t off;
+	uint32_t min;
+	uint32_t max;
+};
+
+#define OFF(f) offsetof(struct ctl_config, f)
+
+static const struct key eal_keys[] = {
+	{"args", K_SPECIAL, 0, 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key ports_keys[] = {
+	{"pairs", K_SPECIAL, 0, 0, 0},
+	{"rx_desc", K_U32, OFF(rx_desc), 64, 16384},
+	{"tx_desc", K_U32, OFF(tx_desc), 64, 16384},
+	{"mbufs", K_U32, OFF(mbufs), 1023, 16u << 20},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key workers_keys[] = {
+	{"count", K_U32, OFF(workers), 0, 127},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key flows_keys[] = {
+	{"capacity", K_U32, OFF(flow_capacity), 1024, 1u << 26},
+	{"timeout_inspecting", K_U32, OFF(timeout_inspecting), 1, 3600},
+	{"timeout_passed", K_U32, OFF(timeout_passed), 1, 86400},
+	{"timeout_blocked", K_U32, OFF(timeout_blocked), 1, 86400},
+	{"timeout_closed", K_U32, OFF(timeout_closed), 1, 3600},
+	{"timeout_udp", K_U32, OFF(timeout_udp), 1, 86400},
+	{"expiry_every", K_U32, OFF(expiry_every), 1, 65536},
+	{"expiry_batch", K_U32, OFF(expiry_batch), 1, 65536},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key inspection_keys[] = {
+	{"stream_cap", K_U32, OFF(stream_cap), 1024, 65535},
+	{"pool_slots", K_U32, OFF(pool_slots), 16, 1u << 20},
+	{"frag_flows", K_U32, OFF(frag_flows), 16, 1u << 20},
+	{"frag_timeout_ms", K_U32, OFF(frag_timeout_ms), 10, 60000},
+	{"fail_policy", K_FAIL, OFF(fail_policy), 0, 0},
+	{"conflict_policy", K_CONFLICT, OFF(conflict_policy), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key signatures_keys[] = {
+	{"files", K_SPECIAL, 0, 0, 0},
+	{"modes", K_SPECIAL, 0, 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key policy_keys[] = {
+	{"mode", K_MODE, OFF(mode), 0, 0},
+	{"default_action", K_SPECIAL, 0, 0, 0},
+	{"actions", K_SPECIAL, 0, 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key events_keys[] = {
+	{"file", K_PATH, OFF(events_file), 0, 0},
+	{"ring_size", K_U32, OFF(event_ring), 64, 1u << 20},
+	{"log_names", K_BOOL, OFF(log_names), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+struct group {
+	const char *name;
+	const struct key *keys;
+};
+
+static const struct group groups[] = {
+	{"eal", eal_keys},
+	{"ports", ports_keys},
+	{"workers", workers_keys},
+	{"flows", flows_keys},
+	{"inspection", inspection_keys},
+	{"signatures", signatures_keys},
+	{"policy", policy_keys},
+	{"events", events_keys},
+	{NULL, NULL},
+};
+
+static const char *const action_names[CTL_ACT_COUNT] = {
+	[CTL_ACT_RESET] = "reset",
+	[CTL_ACT_DROP] = "drop",
+	[CTL_ACT_MONITOR] = "monitor",
+	[CTL_ACT_PASS] = "pass",
+};
+
+const char *ctl_action_name(enum ctl_action a)
+{
+	return (unsigned)a < CTL_ACT_COUNT ? action_names[a] : "unknown";
+}
+
+const char *ctl_mode_name(enum ctl_mode m)
+{
+	return m == CTL_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+void ctl_config_defaults(struct ctl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->rx_desc = 1024;
+	c->tx_desc = 1024;
+	c->mbufs = 16383;
+	c->workers = 0;
+	c->flow_capacity = 262144;
+	c->timeout_inspecting = 30;
+	c->timeout_passed = 600;
+	c->timeout_blocked = 120;
+	c->timeout_closed = 10;
+	c->timeout_udp = 60;
+	c->expiry_every = 16;
+	c->expiry_batch = 64;
+	c->stream_cap = 16384 + 5 * 4;
+	c->pool_slots = 2048;
+	c->frag_flows = 1024;
+	c->frag_timeout_ms = 2000;
+	c->fail_policy = CTL_FAIL_OPEN;
+	c->conflict_policy = CTL_FAIL_CLOSED;
+	c->mode = CTL_MODE_ENFORCE;
+	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
+		c->action[i] = CTL_ACT_RESET;
+	c->event_ring = 4096;
+	c->log_names = false;
+}
+
+/* ---- error reporting ------------------------------------------------ */
+
+struct ld {
+	struct ctl_config *c;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int bad(struct ld *l, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	const char *file = s != NULL ? config_setting_source_file(s) : NULL;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(l->err, l->errlen, "%s:%u: %s", file != NULL ? file : l->c->path,
+		 s != NULL ? config_setting_source_line(s) : 0, msg);
+	return -EINVAL;
+}
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	}
+	return "nothing";
+}
+
+static int want_type(struct ld *l, const config_setting_t *s, int type, const char *what)
+{
+	if (config_setting_type(s) == type)
+		return 0;
+	return bad(l, s, "%s must be %s, not %s", what, type_name(type),
+		   type_name(config_setting_type(s)));
+}
+
+/* A string into dst (cap bytes); paths are made relative to the config dir. */
+static int get_str(struct ld *l, const config_setting_t *s, const char *what, char *dst,
+		   size_t cap, bool path)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_STRING, what);
+	if (rc != 0)
+		return rc;
+	const char *v = config_setting_get_string(s);
+	int n;
+	if (path && v[0] != '\0' && v[0] != '/' && strcmp(v, "-") != 0)
+		n = snprintf(dst, cap, "%s/%s", l->c->dir, v);
+	else
+		n = snprintf(dst, cap, "%s", v);
+	if (n < 0 || (size_t)n >= cap)
+		return bad(l, s, "%s is too long (at most %zu bytes)", what, cap - 1);
+	return 0;
+}
+
+static int get_action(struct ld *l, const config_setting_t *s, const char *what, uint8_t *out)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_STRING, what);
+	if (rc != 0)
+		return rc;
+	const char *v = config_setting_get_string(s);
+	for (unsigned i = 0; i < CTL_ACT_COUNT; i++) {
+		if (strcmp(v, action_names[i]) == 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	}
+	return bad(l, s, "%s: unknown action \"%s\" (reset, drop, monitor, pass)", what, v);
+}
+
+/* ---- special keys --------------------------------------------------- */
+
+static int eal_args(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "eal.args");
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n > CTL_EAL_MAX_ARGS)
+		return bad(l, s, "eal.args: at most %u arguments", CTL_EAL_MAX_ARGS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		rc = get_str(l, e, "eal.args element", l->c->eal_args[i], CTL_NAME_MAX, false);
+		if (rc != 0)
+			return rc;
+	}
+	l->c->n_eal_args = (uint32_t)n;
+	return 0;
+}
+
+static int port_pairs(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_LIST, "ports.pairs");
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n > CTL_MAX_PAIRS)
+		return bad(l, s, "ports.pairs: at most %u pairs", CTL_MAX_PAIRS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *p = config_setting_get_elem(s, (unsigned)i);
+		rc = want_type(l, p, CONFIG_TYPE_ARRAY, "a port pair");
+		if (rc != 0)
+			return rc;
+		if (config_setting_length(p) != 2)
+			return bad(l, p, "a port pair has exactly two ports, [\"A\", \"B\"]");
+		struct ctl_port_pair *pp = &l->c->pairs[i];
+		if ((rc = get_str(l, config_setting_get_elem(p, 0), "port", pp->a, CTL_NAME_MAX,
+				  false)) != 0 ||
+		    (rc = get_str(l, config_setting_get_elem(p, 1), "port", pp->b, CTL_NAME_MAX,
+				  false)) != 0)
+			return rc;
+		if (pp->a[0] == '\0' || pp->b[0] == '\0')
+			return bad(l, p, "empty port name");
+	}
+	l->c->n_pairs = (uint32_t)n;
+	return 0;
+}
+
+static int sig_files(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "signatures.files");
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if (n < 1 || (unsigned)n > CTL_MAX_SIG_FILES)
+		return bad(l, s, "signatures.files: 1 to %u files or directories", CTL_MAX_SIG_FILES);
+	for (int i = 0; i < n; i++) {
+		rc = get_str(l, config_setting_get_elem(s, (unsigned)i), "signatures.files element",
+			     l->c->sig_files[i], CTL_PATH_MAX, true);
+		if (rc != 0)
+			return rc;
+	}
+	l->c->n_sig_files = (uint32_t)n;
+	return 0;
+}
+
+static int cat_of(struct ld *l, const config_setting_t *e, const char *what)
+{
+	const char *name = config_setting_name(e);
+	int cat = sig_category_parse(name, strlen(name));
+	if (cat < 0)
+		return bad(l, e, "%s: unknown category \"%s\"", what, name);
+	return cat;
+}
+
+static int sig_modes(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_GROUP, "signatures.modes");
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int cat = cat_of(l, e, "signatures.modes");
+		if (cat < 0)
+			return cat;
+		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, "a category mode")) != 0)
+			return rc;
+		const char *v = config_setting_get_string(e);
+		int m = sig_mode_parse(v, strlen(v));
+		if (m < 0 || m == SIG_MODE_DEFAULT)
+			return bad(l, e, "signatures.modes.%s: unknown mode \"%s\" (on, allow, off)",
+				   config_setting_name(e), v);
+		l->c->cat_mode[cat] = (uint8_t)m;
+	}
+	return 0;
+}
+
+static int policy_actions(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_GROUP, "policy.actions");
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int cat = cat_of(l, e, "policy.actions");
+		if (cat < 0)
+			return cat;
+		if ((rc = get_action(l, e, "policy.actions", &l->c->action[cat])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- generic keys --------------------------------------------------- */
+
+static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
+		   const char *grp)
+{
+	char what[96];
+	uint8_t *base = (uint8_t *)l->c;
+	int rc;
+
+	snprintf(what, sizeof(what), "%s.%s", grp, k->name);
+	switch (k->kind) {
+	case K_U32: {
+		if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64)
+			return bad(l, s, "%s must be an integer, not %s", what,
+				   type_name(config_setting_type(s)));
+		long long v = config_setting_get_int64(s);
+		if (v < k->min || v > k->max)
+			return bad(l, s, "%s = %lld is out of range (%u..%u)", what, v, k->min,
+				   k->max);
+		uint32_t u = (uint32_t)v;
+		memcpy(base + k->off, &u, sizeof(u));
+		return 0;
+	}
+	case K_BOOL: {
+		if ((rc = want_type(l, s, CONFIG_TYPE_BOOL, what)) != 0)
+			return rc;
+		bool b = config_setting_get_bool(s) != 0;
+		memcpy(base + k->off, &b, sizeof(b));
+		return 0;
+	}
+	case K_PATH:
+	case K_STR:
+		return get_str(l, s, what, (char *)base + k->off, CTL_PATH_MAX, k->kind == K_PATH);
+	case K_FAIL:
+	case K_CONFLICT:
+	case K_MODE: {
+		static const char *const words[][2] = {
+			[K_FAIL] = {"open", "closed"},
+			[K_CONFLICT] = {"pass", "block"},
+			[K_MODE] = {"enforce", "monitor"},
+		};
+		if ((rc = want_type(l, s, CONFIG_TYPE_STRING, what)) != 0)
+			return rc;
+		const char *v = config_setting_get_string(s);
+		for (unsigned i = 0; i < 2; i++) {
+			if (strcmp(v, words[k->kind][i]) == 0) {
+				base[k->off] = (uint8_t)i;
+				return 0;
+			}
+		}
+		return bad(l, s, "%s: \"%s\" is not %s or %s", what, v, words[k->kind][0],
+			   words[k->kind][1]);
+	}
+	case K_SPECIAL:
+		break;
+	}
+	return bad(l, s, "%s: internal error", what);
+}
+
+static int load_group(struct ld *l, const struct group *g, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_GROUP, g->name);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(e);
+		const struct key *k = g->keys;
+
+		while (k->name != NULL && strcmp(k->name, name) != 0)
+			k++;
+		if (k->name == NULL)
+			return bad(l, e, "unknown key %s.%s", g->name, name);
+		if (k->kind != K_SPECIAL) {
+			rc = generic(l, k, e, g->name);
+		} else if (strcmp(g->name, "eal") == 0) {
+			rc = eal_args(l, e);
+		} else if (strcmp(g->name, "ports") == 0) {
+			rc = port_pairs(l, e);
+		} else if (strcmp(name, "files") == 0) {
+			rc = sig_files(l, e);
+		} else if (strcmp(name, "modes") == 0) {
+			rc = sig_modes(l, e);
+		} else if (strcmp(name, "actions") == 0) {
+			rc = policy_actions(l, e);
+		} else { /* policy.default_action */
+			uint8_t a;
+			rc = get_action(l, e, "policy.default_action", &a);
+			if (rc == 0) {
+				/* Applied before the per-category table: groups
+				 * are read in file order, so set only the
+				 * categories the actions group has not named. */
+				const config_setting_t *act =
+					config_setting_get_member(s, "actions");
+				for (unsigned c = 0; c < SIG_CAT_COUNT; c++) {
+					const char *cn = sig_category_name((enum sig_category)c);
+					if (act == NULL || config_setting_get_member(act, cn) == NULL)
+						l->c->action[c] = a;
+				}
+			}
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ctl_config_load(struct ctl_config *c, const char *path, char *err, size_t errlen)
+{
+	struct ld l = {.c = c, .err = err, .errlen = errlen};
+	config_t cfg;
+	int rc = 0;
+
+	if (snprintf(c->path, sizeof(c->path), "%s", path) >= (int)sizeof(c->path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(c->dir, sizeof(c->dir), "%s", path);
+	char *slash = strrchr(c->dir, '/');
+	if (slash == NULL)
+		snprintf(c->dir, sizeof(c->dir), ".");
+	else if (slash == c->dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	fclose(f);
+	config_init(&cfg);
+	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+			 config_error_text(&cfg));
+		rc = -EINVAL;
+		goto out;
+	}
+	const config_setting_t *root = config_root_setting(&cfg);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(s);
+		const struct group *g = groups;
+
+		while (g->name != NULL && strcmp(g->name, name) != 0)
+			g++;
+		if (g->name == NULL) {
+			rc = bad(&l, s, "unknown group \"%s\"", name);
+			goto out;
+		}
+		if ((rc = load_group(&l, g, s)) != 0)
+			goto out;
+	}
+	if ((c->event_ring & (c->event_ring - 1)) != 0) {
+		const config_setting_t *s = config_lookup(&cfg, "events.ring_size");
+		rc = bad(&l, s, "events.ring_size must be a power of two");
+		goto out;
+	}
+	if (c->n_sig_files == 0) {
+		snprintf(err, errlen, "%s: signatures.files is required", path);
+		rc = -EINVAL;
+	}
+out:
+	config_destroy(&cfg);
+	return rc;
+}

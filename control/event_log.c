@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * EVE-style JSON lines. Names are validated host names, but the raw form is
+ * whatever the client sent, so every string is escaped: quote, backslash and
+ * control bytes as JSON escapes, bytes >= 0x80 as \u00XX so the output
+ * stays valid UTF-8 whatever the input.
+ */
+#include "event_log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "inspect_types.h"
+#include "sig.h"
+
+static const char *const action_str[DP_ACT_COUNT] = {"reset", "drop", "monitor", "pass"};
+static const char *const reason_str[DP_R_COUNT] = {"signature", "conflict", "pool_exhausted",
+						   "limit", "scan_error"};
+
+int ctl_evlog_open(struct ctl_evlog *l, const char *path, uint64_t tsc_now, uint64_t tsc_hz,
+		   char *err, size_t errlen)
+{
+	struct timespec ts;
+
+	memset(l, 0, sizeof(*l));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	l->ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	l->tsc0 = tsc_now;
+	l->hz = tsc_hz != 0 ? tsc_hz : 1;
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		l->f = stdout;
+		return 0;
+	}
+	l->f = fopen(path, "a");
+	if (l->f == NULL) {
+		int rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	l->own = true;
+	return 0;
+}
+
+struct sb {
+	char *p;
+	size_t cap;
+	size_t n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(b->n < b->cap ? b->p + b->n : NULL, b->n < b->cap ? b->cap - b->n : 0,
+			  fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		b->n += (size_t)k;
+}
+
+static void sb_str(struct sb *b, const char *s, size_t len)
+{
+	sb_printf(b, "\"");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_printf(b, "%c", c);
+	}
+	sb_printf(b, "\"");
+}
+
+static void sb_ip(struct sb *b, const uint8_t *a, unsigned version)
+{
+	char txt[INET6_ADDRSTRLEN];
+	if (inet_ntop(version == 4 ? AF_INET : AF_INET6, a, txt, sizeof(txt)) == NULL)
+		snprintf(txt, sizeof(txt), "?");
+	sb_printf(b, "\"%s\"", txt);
+}
+
+size_t ctl_evlog_format(const struct ctl_evlog *l, const struct dp_event *ev, char *buf,
+			size_t cap)
+{
+	struct sb b = {.p = buf, .cap = cap, .n = 0};
+	uint64_t d = ev->tsc >= l->tsc0 ? ev->tsc - l->tsc0 : 0;
+	uint64_t ns = l->ns0 + d / l->hz * 1000000000u + d % l->hz * 1000000000u / l->hz;
+	time_t sec = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	char when[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (cap > 0)
+		buf[0] = '\0';
+	sb_printf(&b, "{\"timestamp\":\"%s.%06uZ\",\"event\":\"%s\",", when,
+		  (unsigned)(ns % 1000000000u / 1000u),
+		  ev->type == DP_EV_BLOCK ? "block" : ev->type == DP_EV_MONITOR ? "monitor" : "name");
+	sb_printf(&b, "\"src_ip\":");
+	sb_ip(&b, ev->src, ev->ip_version);
+	sb_printf(&b, ",\"src_port\":%u,\"dest_ip\":", ev->sport);
+	sb_ip(&b, ev->dst, ev->ip_version);
+	sb_printf(&b, ",\"dest_port\":%u,\"proto\":\"%s\",", ev->dport,
+		  ev->proto == 6 ? "TCP" : ev->proto == 17 ? "UDP" : "other");
+	bool has_name = ev->type == DP_EV_NAME || ev->reason == DP_R_SIGNATURE;
+	if (has_name) {
+		sb_printf(&b, "\"field\":\"%s\",\"name\":",
+			  sig_field_name((enum sig_field)ev->field));
+		sb_str(&b, ev->name, ev->name_len);
+	} else {
+		sb_printf(&b, "\"field\":null,\"name\":null");
+	}
+	if (ev->type == DP_EV_NAME) {
+		/* The name as sent, with the port and brackets HTTP carried. */
+		char raw[DP_NAME_MAX + 16];
+		int k;
+		if (ev->name_flags & INSP_NAME_F_IP_LITERAL)
+			k = snprintf(raw, sizeof(raw), "[%s]", ev->raw);
+		else
+			k = snprintf(raw, sizeof(raw), "%s", ev->raw);
+		if (k > 0 && (size_t)k < sizeof(raw) && (ev->name_flags & INSP_NAME_F_PORT))
+			snprintf(raw + k, sizeof(raw) - (size_t)k, ":%u", ev->port);
+		sb_printf(&b, ",\"raw\":");
+		if (ev->name_flags & (INSP_NAME_F_IP_LITERAL | INSP_NAME_F_PORT))
+			sb_str(&b, raw, strlen(raw));
+		else
+			sb_str(&b, ev->raw, ev->raw_len);
+		sb_printf(&b, "}");
+		return b.n;
+	}
+	sb_printf(&b, ",\"signature_id\":%u,\"category\":", ev->sig_id);
+	if (ev->category < SIG_CAT_COUNT)
+		sb_printf(&b, "\"%s\"", sig_category_name((enum sig_category)ev->category));
+	else
+		sb_printf(&b, "null");
+	sb_printf(&b, ",\"action\":\"%s\",\"reason\":\"%s\"}",
+		  ev->action < DP_ACT_COUNT ? action_str[ev->action] : "unknown",
+		  ev->reason < DP_R_COUNT ? reason_str[ev->reason] : "unknown");
+	return b.n;
+}
+
+void ctl_evlog_write(struct ctl_evlog *l, const struct dp_event *ev)
+{
+	char line[2048];
+
+	if (l->f == NULL)
+		return;
+	size_t n = ctl_evlog_format(l, ev, line, sizeof(line));
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	fwrite(line, 1, n, l->f);
+	fputc('\n', l->f);
+	l->written++;
+}
+
+void ctl_evlog_flush(struct ctl_evlog *l)
+{
+	if (l->f != NULL)
+		fflush(l->f);
+}
+
+void ctl_evlog_close(struct ctl_evlog *l)
+{
+	if (l->f != NULL) {
+		fflush(l->f);
+		if (l->own)
+			fclose(l->f);
+	}
+	l->f = NULL;
+}

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * kasblock: the inline filter and its replay mode. docs/kasblock.md has the
+ * command line, exit codes and the summary; docs/architecture.md the design.
+ *
+ *   kasblock [EAL args --] -c FILE [--events FILE] [--log-names]
+ *   kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--events FILE] [--log-names]
+ *   kasblock -c FILE --check
+ *
+ * The main lcore is the control plane: it drains the workers' event rings
+ * into the event log and watches the signal flags; workers never do I/O.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "config.h"
+#include "dp.h"
+#include "event_log.h"
+#include "flow.h"
+#include "sig.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1, /* EAL, ports, memory, capture unreadable */
+	EXIT_USAGE = 2,   /* bad command line */
+	EXIT_CONFIG = 3,  /* configuration or signatures invalid */
+};
+
+static volatile sig_atomic_t quit_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kasblock [EAL args --] -c FILE [--events FILE] [--log-names]\n"
+		"       kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--events FILE] [--log-names]\n"
+		"       kasblock -c FILE --check\n"
+		"  -c, --config FILE   configuration (libconfig), required\n"
+		"  -r, --read FILE     replay a capture instead of running on ports\n"
+		"  -w, --write FILE    replay: write forwarded packets and resets here\n"
+		"      --events FILE   event log ('-' = stdout), overrides events.file\n"
+		"      --log-names     also log every extracted name (event \"name\")\n"
+		"      --check         validate configuration and signatures, then exit\n"
+		"  -h, --help          this text\n"
+		"EAL arguments before '--' replace eal.args of the configuration.\n"
+		"Exit: 0 ok, 1 runtime error, 2 usage, 3 invalid configuration/signatures.\n");
+}
+
+struct opts {
+	const char *config;
+	const char *read;
+	const char *write;
+	const char *events;
+	bool log_names;
+	bool check;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"read", required_argument, NULL, 'r'},
+		{"write", required_argument, NULL, 'w'},
+		{"events", required_argument, NULL, 'e'},
+		{"log-names", no_argument, NULL, 'n'},
+		{"check", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:r:w:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'r': o->read = optarg; break;
+		case 'w': o->write = optarg; break;
+		case 'e': o->events = optarg; break;
+		case 'n': o->log_names = true; break;
+		case 'k': o->check = true; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "kasblock: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->config == NULL) {
+		fprintf(stderr, "kasblock: -c FILE is required\n");
+		return -1;
+	}
+	if (o->write != NULL && o->read == NULL) {
+		fprintf(stderr, "kasblock: -w needs -r\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void report_err(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static struct sigset *load_signatures(const struct ctl_config *cfg)
+{
+	const char *paths[CTL_MAX_SIG_FILES];
+	struct sig_compile_opts co;
+	struct sig_report rep = {.fn = report_err};
+
+	memset(&co, 0, sizeof(co));
+	memcpy(co.cat_mode, cfg->cat_mode, sizeof(co.cat_mode));
+	for (uint32_t i = 0; i < cfg->n_sig_files; i++)
+		paths[i] = cfg->sig_files[i];
+	return sig_set_build(paths, cfg->n_sig_files, &co, &rep);
+}
+
+/* Packets in a capture, counted up front so replay stops exactly at its end. */
+static long count_packets(const char *path)
+{
+	char eb[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	long n = 0;
+	int rc;
+
+	pcap_t *p = pcap_open_offline(path, eb);
+	if (p == NULL) {
+		fprintf(stderr, "kasblock: %s\n", eb);
+		return -1;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB)
+		fprintf(stderr, "kasblock: %s: link type %s is not Ethernet: frames will read as "
+				"not IP\n", path, pcap_datalink_val_to_name(pcap_datalink(p)));
+	while ((rc = pcap_next_ex(p, &h, &d)) == 1)
+		n++;
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "kasblock: %s: %s\n", path, pcap_geterr(p));
+		n = -1;
+	}
+	pcap_close(p);
+	return n;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fill_dp_conf(struct dp_conf *dc, const struct ctl_config *c)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->n_workers = c->workers;
+	dc->flow_capacity = c->flow_capacity;
+	/* struct flow_timeouts order: new, inspecting, established, closing,
+	 * blocked, udp, other. */
+	dc->timeout_ms[0] = c->timeout_inspecting * 1000u;
+	dc->timeout_ms[1] = c->timeout_inspecting * 1000u;
+	dc->timeout_ms[2] = c->timeout_passed * 1000u;
+	dc->timeout_ms[3] = c->timeout_closed * 1000u;
+	dc->timeout_ms[4] = c->timeout_blocked * 1000u;
+	dc->timeout_ms[5] = c->timeout_udp * 1000u;
+	dc->timeout_ms[6] = c->timeout_udp * 1000u;
+	dc->expiry_every = c->expiry_every;
+	dc->expiry_batch = c->expiry_batch;
+	dc->stream_cap = c->stream_cap;
+	dc->pool_slots = c->pool_slots;
+	dc->frag_flows = c->frag_flows;
+	dc->frag_timeout_ms = c->frag_timeout_ms;
+	dc->event_ring = c->event_ring;
+	dc->fail_closed = c->fail_policy == CTL_FAIL_CLOSED;
+	dc->conflict_block = c->conflict_policy == CTL_FAIL_CLOSED;
+	dc->monitor_mode = c->mode == CTL_MODE_MONITOR;
+	dc->log_names = c->log_names;
+	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
+		dc->action[i] = c->action[i]; /* same order as enum dp_action */
+}
+
+static void sum_u64(const uint64_t *a, size_t n, uint64_t *out)
+{
+	*out = 0;
+	for (size_t i = 0; i < n; i++)
+		*out += a[i];
+}
+
+static void print_summary(FILE *f, const struct dp_conf *dc, const struct ctl_evlog *ev,
+			  long replay_in)
+{
+	struct dp_stats s;
+	struct flow_counters fc;
+	uint64_t rx = 0, tx = 0, txf = 0, bad, blk, mon;
+
+	dp_stats_sum(&s);
+	dp_flow_counters_sum(&fc);
+	for (uint16_t p = 0; p < dc->n_ports; p++) {
+		rx += s.rx[p];
+		tx += s.tx[p];
+		txf += s.tx_full[p];
+	}
+	sum_u64(s.bad, L3L4_R_COUNT, &bad);
+	fprintf(f, "kasblock summary\n");
+	if (replay_in >= 0)
+		fprintf(f, "  capture packets     %ld\n", replay_in);
+	fprintf(f, "  packets in          %" PRIu64 "\n", rx);
+	fprintf(f, "  packets out         %" PRIu64 " (forwarded %" PRIu64 ", resets %" PRIu64
+		   ")\n", tx, tx >= s.resets_sent ? tx - s.resets_sent : 0, s.resets_sent);
+	fprintf(f, "  packets dropped     %" PRIu64 " (blocked flows %" PRIu64 ", tx full %" PRIu64
+		   ")\n", rx + s.resets_sent - tx, s.dropped_blocked, txf);
+	fprintf(f, "  non-ip %" PRIu64 ", udp %" PRIu64 ", other l4 %" PRIu64 ", malformed %" PRIu64
+		   ", fragments %" PRIu64 " (reassembled %" PRIu64 ")\n",
+		s.non_ip, s.udp, s.other_l4, bad, s.fragments, s.frag_reassembled);
+	fprintf(f, "  flows               created %" PRIu64 ", active %" PRIu64 ", evicted %" PRIu64
+		   ", expired %" PRIu64 "\n", fc.inserts, fc.entries, fc.evictions, fc.timeouts);
+	fprintf(f, "  inspections         started %" PRIu64 ", finished %" PRIu64 " (pass %" PRIu64
+		   ", match %" PRIu64 ", give-up %" PRIu64 ", scan error %" PRIu64 ")\n",
+		s.inspections_started, s.inspections_finished, s.insp_pass, s.insp_match,
+		s.insp_give_up, s.insp_scan_error);
+	fprintf(f, "  names              ");
+	for (unsigned i = 0; i < SIG_FIELD_COUNT; i++)
+		fprintf(f, " %s %" PRIu64 ",", sig_field_name((enum sig_field)i), s.names[i]);
+	fprintf(f, " not a host name %" PRIu64 "\n", s.names_not_host);
+	sum_u64(s.blocked, SIG_CAT_COUNT, &blk);
+	sum_u64(s.monitored, SIG_CAT_COUNT, &mon);
+	fprintf(f, "  blocked flows       %" PRIu64, blk);
+	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
+		if (s.blocked[i] != 0)
+			fprintf(f, " %s=%" PRIu64, sig_category_name((enum sig_category)i),
+				s.blocked[i]);
+	fprintf(f, "\n  monitored flows     %" PRIu64, mon);
+	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
+		if (s.monitored[i] != 0)
+			fprintf(f, " %s=%" PRIu64, sig_category_name((enum sig_category)i),
+				s.monitored[i]);
+	uint64_t pol;
+	sum_u64(s.blocked_policy, DP_R_COUNT, &pol);
+	fprintf(f, "\n  blocked by policy   %" PRIu64 " (conflict %" PRIu64 ", pool %" PRIu64
+		   ", limit %" PRIu64 ", scan error %" PRIu64 ")\n", pol,
+		s.blocked_policy[DP_R_CONFLICT], s.blocked_policy[DP_R_POOL],
+		s.blocked_policy[DP_R_LIMIT], s.blocked_policy[DP_R_SCAN_ERROR]);
+	fprintf(f, "  resets sent         %" PRIu64 "\n", s.resets_sent);
+	fprintf(f, "  pool exhausted %" PRIu64 ", reasm conflicts %" PRIu64 ", events %" PRIu64
+		   " (written %" PRIu64 ", dropped %" PRIu64 ")\n", s.pool_exhausted,
+		s.reasm_conflicts, s.events, ev->written, s.events_dropped);
+}
+
+static unsigned drain_events(struct ctl_evlog *ev, unsigned n_workers)
+{
+	static struct dp_event buf[64];
+	unsigned total = 0;
+
+	for (unsigned w = 0; w < n_workers; w++) {
+		unsigned n;
+		while ((n = dp_events_drain(w, buf, 64)) > 0) {
+			for (unsigned i = 0; i < n; i++)
+				ctl_evlog_write(ev, &buf[i]);
+			total += n;
+		}
+	}
+	if (total > 0)
+		ctl_evlog_flush(ev);
+	return total;
+}
+
+/* Replay is done when every captured packet was received and handled (or
+ * refused by the device, which it counts). */
+static bool replay_done(long want)
+{
+	struct dp_stats s;
+	struct rte_eth_stats es;
+	uint64_t seen;
+
+	dp_stats_sum(&s);
+	seen = s.processed;
+	if (rte_eth_stats_get(0, &es) == 0)
+		seen += es.ierrors + es.rx_nombuf + es.imissed;
+	return (long)seen >= want;
+}
+
+int main(int argc, char **argv)
+{
+	static struct ctl_config cfg;
+	static struct dp_conf dc;
+	static struct dp_sigref ref;
+	struct opts o = {0};
+	char err[CTL_ERR_MAX];
+	char *eal_argv[CTL_EAL_MAX_ARGS + 16];
+	int eal_argc = 0, dd = -1, rc;
+	char prefix[64], vdev[3 * CTL_PATH_MAX], mem[16], runtime_dir[CTL_PATH_MAX] = "";
+	long replay_in = -1;
+
+	/* kasblock [EAL args --] options */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dd = i;
+			break;
+		}
+	int oargc = dd < 0 ? argc : argc - dd;
+	char **oargv = dd < 0 ? argv : argv + dd;
+	if (dd >= 0)
+		oargv[0] = argv[0];
+	if (parse_opts(oargc, oargv, &o) != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	ctl_config_defaults(&cfg);
+	if ((rc = ctl_config_load(&cfg, o.config, err, sizeof(err))) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (o.events != NULL)
+		snprintf(cfg.events_file, sizeof(cfg.events_file), "%s", o.events);
+	if (o.log_names)
+		cfg.log_names = true;
+	struct sigset *set = load_signatures(&cfg);
+	if (set == NULL) {
+		fprintf(stderr, "%s: signatures rejected\n", o.config);
+		return EXIT_CONFIG;
+	}
+	if (o.check) {
+		printf("%s: ok (%u signatures, mode %s)\n", o.config, set->counts.total,
+		       ctl_mode_name((enum ctl_mode)cfg.mode));
+		sig_set_free(set);
+		return EXIT_OK;
+	}
+
+	/* EAL arguments: replay builds its own; otherwise the command line's,
+	 * else the configuration's. */
+	eal_argv[eal_argc++] = argv[0];
+	if (o.read != NULL) {
+		replay_in = count_packets(o.read);
+		if (replay_in < 0)
+			return EXIT_RUNTIME;
+		if (access(o.read, R_OK) != 0 || strchr(o.read, ',') != NULL ||
+		    (o.write != NULL && strchr(o.write, ',') != NULL)) {
+			fprintf(stderr, "kasblock: capture paths must be readable and contain no ','\n");
+			return EXIT_USAGE;
+		}
+		snprintf(prefix, sizeof(prefix), "--file-prefix=kb-replay-%ld", (long)getpid());
+		/* Enough memory for the configured pools, at least 512 MB. */
+		size_t need = (size_t)cfg.pool_slots * dp_insp_slot_bytes(cfg.stream_cap) +
+			      (size_t)flow_table_capacity(cfg.flow_capacity) * 80u +
+			      ((size_t)cfg.mbufs + cfg.frag_flows * 8u) * 2560u +
+			      (size_t)cfg.event_ring * sizeof(struct dp_event);
+		size_t mb = need / (1u << 20) + 256;
+		snprintf(mem, sizeof(mem), "%zu", mb < 512 ? 512 : mb);
+		snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=%s", o.read,
+			 o.write != NULL ? o.write : "/dev/null");
+		static char *fixed[] = {"--no-huge", "--no-pci", "-l", "0-1", "--log-level=lib.*:notice",
+					"--log-level=pmd.*:notice", "--vdev"};
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			eal_argv[eal_argc++] = fixed[i];
+		eal_argv[eal_argc++] = vdev;
+		eal_argv[eal_argc++] = "-m";
+		eal_argv[eal_argc++] = mem;
+		eal_argv[eal_argc++] = prefix;
+		cfg.workers = 1;
+		cfg.n_pairs = 1;
+		snprintf(cfg.pairs[0].a, CTL_NAME_MAX, "net_pcap0");
+		snprintf(cfg.pairs[0].b, CTL_NAME_MAX, "net_pcap0");
+	} else if (dd >= 0) {
+		for (int i = 1; i < dd && eal_argc < (int)CTL_EAL_MAX_ARGS; i++)
+			eal_argv[eal_argc++] = argv[i];
+	} else {
+		for (uint32_t i = 0; i < cfg.n_eal_args; i++)
+			eal_argv[eal_argc++] = cfg.eal_args[i];
+	}
+	eal_argv[eal_argc] = NULL;
+	if (cfg.n_pairs == 0) {
+		fprintf(stderr, "%s: ports.pairs is empty: nothing to filter\n", o.config);
+		return EXIT_CONFIG;
+	}
+
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "kasblock: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return EXIT_RUNTIME;
+	}
+	if (o.read != NULL)
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	int status = EXIT_RUNTIME;
+	struct ctl_evlog ev;
+	memset(&ev, 0, sizeof(ev));
+	fill_dp_conf(&dc, &cfg);
+	if ((rc = dp_lcores_init(&dc, err, sizeof(err))) < 0) {
+		fprintf(stderr, "kasblock: %s\n", err);
+		goto out_lcores;
+	}
+	struct dp_pair_names pn[CTL_MAX_PAIRS];
+	for (uint32_t i = 0; i < cfg.n_pairs; i++) {
+		pn[i].a = cfg.pairs[i].a;
+		pn[i].b = cfg.pairs[i].b;
+	}
+	if ((rc = dp_ports_setup(&dc, pn, cfg.n_pairs, cfg.rx_desc, cfg.tx_desc, cfg.mbufs, err,
+				 sizeof(err))) != 0) {
+		fprintf(stderr, "kasblock: %s\n", err);
+		goto out_ports;
+	}
+	ref.set = set;
+	for (uint32_t w = 0; w < dc.n_workers; w++) {
+		ref.scr[w] = sig_scratch_alloc(set);
+		if (ref.scr[w] == NULL) {
+			fprintf(stderr, "kasblock: cannot allocate matcher scratch\n");
+			goto out_ports;
+		}
+	}
+	dp_sigref_publish(&ref);
+	if (ctl_evlog_open(&ev, cfg.events_file, rte_rdtsc(), rte_get_tsc_hz(), err,
+			   sizeof(err)) != 0) {
+		fprintf(stderr, "kasblock: events: %s\n", err);
+		goto out_ports;
+	}
+	fprintf(stderr, "kasblock: %u worker(s), %u signatures, mode %s, per flow %zu bytes "
+			"(+%zu while inspected)\n", dc.n_workers, set->counts.total,
+		ctl_mode_name((enum ctl_mode)cfg.mode), dp_flow_entry_bytes(),
+		dp_insp_slot_bytes(cfg.stream_cap));
+
+	rte_eal_mp_remote_launch(dp_worker_main, NULL, SKIP_MAIN);
+	while (!quit_flag) {
+		unsigned n = drain_events(&ev, dc.n_workers);
+		if (replay_in >= 0 && replay_done(replay_in))
+			break;
+		if (n == 0)
+			usleep(1000);
+	}
+	dp_request_stop();
+	rte_eal_mp_wait_lcore();
+	drain_events(&ev, dc.n_workers);
+	status = EXIT_OK;
+	print_summary(ev.f == stdout ? stderr : stdout, &dc, &ev, replay_in);
+
+out_ports:
+	dp_ports_close(&dc);
+	ctl_evlog_close(&ev);
+	dp_sigref_publish(NULL);
+	for (uint32_t w = 0; w < DP_MAX_WORKERS; w++)
+		sig_scratch_free(ref.scr[w]);
+out_lcores:
+	dp_lcores_free();
+	sig_set_free(set);
+	rte_eal_cleanup();
+	if (runtime_dir[0] != '\0')
+		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return status;
+}

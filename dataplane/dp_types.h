@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef KB_DP_TYPES_H
+#define KB_DP_TYPES_H
+
+/*
+ * Dataplane types shared with the control plane: the configuration it runs
+ * with, the per-lcore counters and the event record. docs/kasblock.md lists
+ * every counter and docs/architecture.md the packet path.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http_head_types.h"
+#include "l3l4_types.h"
+#include "sig_types.h"
+#include "tls_hello_types.h"
+
+#define DP_MAX_PORTS 32u
+#define DP_MAX_WORKERS 64u
+#define DP_BURST 32u
+#define DP_PREFETCH 3u
+#define DP_NAME_MAX 256u
+
+enum dp_action {
+	DP_ACT_RESET = 0,
+	DP_ACT_DROP,
+	DP_ACT_MONITOR,
+	DP_ACT_PASS,
+	DP_ACT_COUNT
+};
+
+/* Why a flow was blocked or monitored. */
+enum dp_reason {
+	DP_R_SIGNATURE = 0, /* a signature matched */
+	DP_R_CONFLICT,      /* inconsistent overlap in the client stream */
+	DP_R_POOL,          /* no inspection slot (pool exhausted) */
+	DP_R_LIMIT,         /* a parser limit was hit */
+	DP_R_SCAN_ERROR,    /* the matcher failed */
+	DP_R_COUNT
+};
+
+/* Set by the control plane before the workers start; read-only after. */
+struct dp_conf {
+	uint16_t n_ports;
+	uint16_t peer[DP_MAX_PORTS];     /* where a packet from port i leaves */
+	uint16_t n_queues[DP_MAX_PORTS]; /* queues configured on port i */
+	uint32_t n_workers;
+	uint32_t flow_capacity;
+	uint32_t timeout_ms[7];          /* struct flow_timeouts order */
+	uint32_t expiry_every;
+	uint32_t expiry_batch;
+	uint32_t stream_cap;
+	uint32_t pool_slots;
+	uint32_t frag_flows;
+	uint32_t frag_timeout_ms;
+	uint32_t event_ring;
+	bool fail_closed;
+	bool conflict_block;
+	bool monitor_mode;
+	bool log_names;
+	uint8_t action[SIG_CAT_COUNT];   /* enum dp_action */
+};
+
+/*
+ * Counters of one lcore. Written only by their lcore with relaxed atomic
+ * stores, read by the control plane with relaxed loads, never reset.
+ */
+struct dp_stats {
+	uint64_t rx[DP_MAX_PORTS];          /* packets received on port i */
+	uint64_t tx[DP_MAX_PORTS];          /* packets sent on port i (resets too) */
+	uint64_t tx_full[DP_MAX_PORTS];     /* not accepted by the TX queue, freed */
+	uint64_t non_ip;                    /* forwarded: not IPv4/IPv6 */
+	uint64_t no_l4;                     /* forwarded: ESP, no next header... */
+	uint64_t other_l4;                  /* forwarded: not TCP */
+	uint64_t udp;                       /* forwarded: UDP (not inspected yet) */
+	uint64_t bad[L3L4_R_COUNT];         /* forwarded: truncated/malformed by reason */
+	uint64_t fragments;                 /* IP fragments seen */
+	uint64_t frag_reassembled;          /* datagrams rebuilt for inspection */
+	uint64_t frag_no_mbuf;              /* no copy for reassembly: not inspected */
+	uint64_t frag_unsupported;          /* IPv6 fragment header too deep */
+	uint64_t tcp;                       /* TCP packets looked up */
+	uint64_t flow_no_room;              /* no flow entry: forwarded uninspected */
+	uint64_t inspections_started;
+	uint64_t inspections_finished;      /* verdict reached (any) */
+	uint64_t insp_pass;                 /* ... nothing barred */
+	uint64_t insp_match;                /* ... a block rule matched */
+	uint64_t insp_give_up;              /* ... parser limit */
+	uint64_t insp_scan_error;           /* ... matcher error */
+	uint64_t insp_abandoned;            /* flow ended while inspecting */
+	uint64_t names[SIG_FIELD_COUNT];    /* names extracted, by field */
+	uint64_t names_not_host;            /* names that did not normalise */
+	uint64_t blocked[SIG_CAT_COUNT];    /* flows blocked, by category */
+	uint64_t monitored[SIG_CAT_COUNT];  /* flows monitored, by category */
+	uint64_t passed_rule[SIG_CAT_COUNT]; /* matched, action pass */
+	uint64_t blocked_policy[DP_R_COUNT]; /* flows blocked by a fail policy */
+	uint64_t passed_policy[DP_R_COUNT];  /* flows passed by a fail policy */
+	uint64_t dropped_blocked;           /* packets of blocked flows dropped */
+	uint64_t resets_sent;               /* RST frames queued (2 per reset flow) */
+	uint64_t reset_no_mbuf;
+	uint64_t pool_exhausted;            /* no inspection slot */
+	uint64_t reasm_conflicts;           /* inconsistent overlaps */
+	uint64_t reasm_overflow;            /* segments cut at stream_cap */
+	uint64_t reasm_holes;               /* segments refused: too many holes */
+	uint64_t tls_anomaly[TLS_R_COUNT];  /* ClientHello parse endings by reason */
+	uint64_t http_anomaly[HTTP_R_COUNT]; /* request-head parse endings by reason */
+	uint64_t events;                    /* events queued */
+	uint64_t events_dropped;            /* ring full */
+	uint64_t loops;                     /* loop passes */
+	uint64_t processed;                 /* packets fully handled */
+};
+
+enum dp_event_type {
+	DP_EV_BLOCK = 0,
+	DP_EV_MONITOR = 1,
+	DP_EV_NAME = 2, /* --log-names */
+};
+
+/* One event, copied by value through a per-lcore ring. */
+struct dp_event {
+	uint64_t tsc;
+	uint32_t sig_id;
+	uint16_t sport;      /* client */
+	uint16_t dport;      /* server */
+	uint8_t src[16];     /* client */
+	uint8_t dst[16];     /* server */
+	uint8_t type;        /* enum dp_event_type */
+	uint8_t ip_version;
+	uint8_t proto;       /* IP protocol */
+	uint8_t field;       /* enum sig_field */
+	uint8_t category;    /* enum sig_category, or 0xff for none */
+	uint8_t action;      /* enum dp_action */
+	uint8_t reason;      /* enum dp_reason */
+	uint8_t host_status; /* enum host_status of the name */
+	uint16_t name_len;
+	uint16_t raw_len;
+	uint16_t port;       /* HTTP port given with the name, 0 if none */
+	uint8_t name_flags;  /* INSP_NAME_F_* of the name */
+	uint8_t pad;
+	char name[DP_NAME_MAX];
+	char raw[DP_NAME_MAX];
+};
+
+#define DP_CAT_NONE 0xffu
+
+#endif

@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker lcore: rx burst -> parse -> flow lookup -> (inspect) ->
+ * verdict -> tx, per port, then upkeep. docs/architecture.md ("Packet path")
+ * walks through it; STYLE.md §6 is the shape.
+ *
+ * Ownership: every mbuf received is either queued for TX on the peer port or
+ * freed here, once. A fragment is forwarded as it is; a copy goes to the
+ * ip_frag table, which owns it until it returns the reassembled datagram
+ * (freed here after inspection) or drops it on its death row.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "dp.h"
+#include "flow.h"
+#include "inspect.h"
+#include "l3l4.h"
+#include "reasm.h"
+#include "rst.h"
+#include "sig.h"
+
+RTE_LOG_REGISTER(kb_dp_logtype, user.kasblock.dp, INFO);
+#define DP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, kb_dp_logtype, "kasblock.dp: " fmt "\n", ##__VA_ARGS__)
+
+/* Largest frame or datagram handled as one buffer (l3l4 limit). */
+#define DP_LIN_MAX 65536u
+#define DP_TX_MAX (DP_BURST * 4u)
+
+/* One inspection slot: parser state beside its gather buffer. */
+struct dp_slot {
+	struct insp_flow insp;
+	uint8_t *buf;
+};
+
+struct dp_lcore {
+	struct dp_stats st;
+	unsigned lcore_id;
+	unsigned worker;
+	uint32_t now;                 /* ms tick of the current burst */
+	struct flow_table ft;
+	void *ft_mem;
+	struct reasm_pool rp;
+	void *rp_mem;
+	struct dp_slot *slots;
+	uint8_t *slot_bufs;
+	struct rte_ip_frag_tbl *frag_tbl;
+	struct rte_ip_frag_death_row dr;
+	struct rte_mempool *aux_pool; /* resets and fragment copies */
+	struct rte_ring *ev_ring;
+	uint8_t *lin;                 /* DP_LIN_MAX bytes */
+	const struct dp_sigref *ref;  /* loaded once per burst */
+	uint16_t txn[DP_MAX_PORTS];
+	struct rte_mbuf *txb[DP_MAX_PORTS][DP_TX_MAX];
+} __rte_cache_aligned;
+
+static struct dp_lcore *dp_lcores[DP_MAX_WORKERS];
+static unsigned dp_n_workers;
+static unsigned dp_worker_lcores[DP_MAX_WORKERS];
+static const struct dp_conf *dp_cf;
+static struct dp_sigref *dp_ref;
+static volatile int dp_stop_flag;
+static uint64_t dp_ms_div = 1;
+static struct rte_rcu_qsbr *dp_qsbr;
+
+/* ---- counters: single writer, relaxed ---------------------------------- */
+
+#define CNT_ADD(lc, field, n) \
+	__atomic_store_n(&(lc)->st.field, (lc)->st.field + (n), __ATOMIC_RELAXED)
+#define CNT_INC(lc, field) CNT_ADD(lc, field, 1)
+
+/* ---- control-side API --------------------------------------------------- */
+
+void dp_request_stop(void)
+{
+	__atomic_store_n(&dp_stop_flag, 1, __ATOMIC_RELEASE);
+}
+
+bool dp_stopping(void)
+{
+	return __atomic_load_n(&dp_stop_flag, __ATOMIC_ACQUIRE) != 0;
+}
+
+void dp_sigref_publish(struct dp_sigref *ref)
+{
+	/* Issue 5 adds the reload: publish, rte_rcu_qsbr_synchronize(dp_qsbr),
+	 * then free the old set. The workers already report quiescence. */
+	__atomic_store_n(&dp_ref, ref, __ATOMIC_RELEASE);
+}
+
+unsigned dp_worker_lcore(unsigned w)
+{
+	return w < dp_n_workers ? dp_worker_lcores[w] : RTE_MAX_LCORE;
+}
+
+size_t dp_flow_entry_bytes(void)
+{
+	/* One entry plus its share of the buckets (capacity / 4 buckets). */
+	return sizeof(struct flow_entry) + sizeof(struct flow_bucket) / 4;
+}
+
+size_t dp_insp_slot_bytes(uint32_t stream_cap)
+{
+	/* Parser state and gather buffer, plus the reassembly slot (64 bytes of
+	 * metadata and the stream buffer rounded to 64). */
+	return sizeof(struct dp_slot) + stream_cap + sizeof(struct reasm_slot) +
+	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t);
+}
+
+void dp_stats_sum(struct dp_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	uint64_t *o = (uint64_t *)out;
+	for (unsigned w = 0; w < dp_n_workers; w++) {
+		const uint64_t *s = (const uint64_t *)&dp_lcores[w]->st;
+		for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+			o[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+	}
+}
+
+void dp_flow_counters_sum(struct flow_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	uint64_t *o = (uint64_t *)out;
+	for (unsigned w = 0; w < dp_n_workers; w++) {
+		const uint64_t *s = (const uint64_t *)&dp_lcores[w]->ft.cnt;
+		for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+			o[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+	}
+}
+
+unsigned dp_events_drain(unsigned w, struct dp_event *ev, unsigned max)
+{
+	if (w >= dp_n_workers)
+		return 0;
+	return rte_ring_sc_dequeue_burst_elem(dp_lcores[w]->ev_ring, ev, sizeof(*ev), max,
+					      NULL);
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static void release_cb(void *ctx, struct flow_entry *e, enum flow_end why)
+{
+	struct dp_lcore *lc = ctx;
+
+	(void)why;
+	if (e->state == FLOW_S_INSPECTING && e->reasm != FLOW_NONE) {
+		reasm_free(&lc->rp, e->reasm);
+		CNT_INC(lc, insp_abandoned);
+	}
+}
+
+static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, size_t errlen)
+{
+	int socket = (int)rte_lcore_to_socket_id(lc->lcore_id);
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct flow_timeouts to;
+
+	memcpy(&to, c->timeout_ms, sizeof(to));
+	size_t fsz = flow_table_mem_size(c->flow_capacity);
+	lc->ft_mem = rte_zmalloc_socket("kb_flows", fsz, RTE_CACHE_LINE_SIZE, socket);
+	if (lc->ft_mem == NULL || flow_table_init(&lc->ft, lc->ft_mem, c->flow_capacity, &to) != 0)
+		goto nomem;
+	flow_table_set_release(&lc->ft, release_cb, lc);
+
+	size_t rsz = reasm_pool_mem_size(c->pool_slots, c->stream_cap);
+	if (rsz == 0)
+		goto nomem;
+	lc->rp_mem = rte_zmalloc_socket("kb_reasm", rsz, RTE_CACHE_LINE_SIZE, socket);
+	if (lc->rp_mem == NULL)
+		goto nomem;
+	if (reasm_pool_init(&lc->rp, lc->rp_mem, c->pool_slots, c->stream_cap) != 0)
+		goto nomem;
+	lc->slots = rte_zmalloc_socket("kb_slots", sizeof(*lc->slots) * c->pool_slots,
+				       RTE_CACHE_LINE_SIZE, socket);
+	lc->slot_bufs = rte_malloc_socket("kb_slotbuf", (size_t)c->pool_slots * c->stream_cap,
+					  RTE_CACHE_LINE_SIZE, socket);
+	lc->lin = rte_malloc_socket("kb_lin", DP_LIN_MAX, RTE_CACHE_LINE_SIZE, socket);
+	if (lc->slots == NULL || lc->slot_bufs == NULL || lc->lin == NULL)
+		goto nomem;
+	for (uint32_t i = 0; i < c->pool_slots; i++)
+		lc->slots[i].buf = lc->slot_bufs + (size_t)i * c->stream_cap;
+
+	uint64_t frag_cycles = rte_get_tsc_hz() / 1000 * c->frag_timeout_ms;
+	uint32_t buckets = rte_align32pow2(c->frag_flows / 4 + 1);
+	lc->frag_tbl = rte_ip_frag_table_create(buckets, 4, buckets * 4, frag_cycles, socket);
+	if (lc->frag_tbl == NULL)
+		goto nomem;
+
+	snprintf(name, sizeof(name), "kb_aux_%u", lc->worker);
+	uint32_t aux = c->frag_flows * RTE_LIBRTE_IP_FRAG_MAX_FRAG + 2 * DP_TX_MAX + 1024;
+	lc->aux_pool = rte_pktmbuf_pool_create(name, aux, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (lc->aux_pool == NULL)
+		goto nomem;
+	snprintf(name, sizeof(name), "kb_ev_%u", lc->worker);
+	lc->ev_ring = rte_ring_create_elem(name, sizeof(struct dp_event), c->event_ring, socket,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (lc->ev_ring == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "worker %u (lcore %u): cannot allocate its state on socket %d: %s",
+		 lc->worker, lc->lcore_id, socket, rte_strerror(rte_errno));
+	return -ENOMEM;
+}
+
+int dp_lcores_init(struct dp_conf *conf, char *err, size_t errlen)
+{
+	unsigned id;
+	int rc;
+
+	dp_n_workers = 0;
+	RTE_LCORE_FOREACH_WORKER(id) {
+		if (dp_n_workers == DP_MAX_WORKERS ||
+		    (conf->n_workers != 0 && dp_n_workers == conf->n_workers))
+			break;
+		dp_worker_lcores[dp_n_workers++] = id;
+	}
+	if (dp_n_workers == 0) {
+		snprintf(err, errlen, "no worker lcore: give EAL at least two lcores (-l 0-1)");
+		return -EINVAL;
+	}
+	conf->n_workers = dp_n_workers;
+	dp_cf = conf;
+	dp_ms_div = rte_get_tsc_hz() / 1000;
+	if (dp_ms_div == 0)
+		dp_ms_div = 1;
+	for (unsigned w = 0; w < dp_n_workers; w++) {
+		unsigned lid = dp_worker_lcores[w];
+		struct dp_lcore *lc = rte_zmalloc_socket("kb_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
+							 (int)rte_lcore_to_socket_id(lid));
+		if (lc == NULL) {
+			snprintf(err, errlen, "worker %u: out of memory", w);
+			return -ENOMEM;
+		}
+		lc->lcore_id = lid;
+		lc->worker = w;
+		dp_lcores[w] = lc;
+		if ((rc = lcore_setup(lc, conf, err, errlen)) != 0)
+			return rc;
+	}
+	size_t qsz = rte_rcu_qsbr_get_memsize(dp_n_workers);
+	dp_qsbr = rte_zmalloc("kb_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (dp_qsbr == NULL || rte_rcu_qsbr_init(dp_qsbr, dp_n_workers) != 0) {
+		snprintf(err, errlen, "cannot set up the RCU state");
+		return -ENOMEM;
+	}
+	return (int)dp_n_workers;
+}
+
+void dp_lcores_free(void)
+{
+	for (unsigned w = 0; w < dp_n_workers; w++) {
+		struct dp_lcore *lc = dp_lcores[w];
+		if (lc == NULL)
+			continue;
+		if (lc->frag_tbl != NULL) {
+			rte_ip_frag_table_destroy(lc->frag_tbl);
+			rte_ip_frag_free_death_row(&lc->dr, 0);
+		}
+		rte_ring_free(lc->ev_ring);
+		rte_mempool_free(lc->aux_pool);
+		rte_free(lc->lin);
+		rte_free(lc->slot_bufs);
+		rte_free(lc->slots);
+		rte_free(lc->rp_mem);
+		rte_free(lc->ft_mem);
+		rte_free(lc);
+		dp_lcores[w] = NULL;
+	}
+	rte_free(dp_qsbr);
+	dp_qsbr = NULL;
+	dp_n_workers = 0;
+}
+
+/* ---- packet path ----------------------------------------------------------- */
+
+static inline void tx_push(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	if (unlikely(lc->txn[port] == DP_TX_MAX)) {
+		rte_pktmbuf_free(m);
+		CNT_INC(lc, tx_full[port]);
+		return;
+	}
+	lc->txb[port][lc->txn[port]++] = m;
+}
+
+static void tx_flush(struct dp_lcore *lc)
+{
+	for (uint16_t p = 0; p < dp_cf->n_ports; p++) {
+		uint16_t n = lc->txn[p];
+		if (n == 0)
+			continue;
+		uint16_t sent = rte_eth_tx_burst(p, (uint16_t)lc->worker, lc->txb[p], n);
+		CNT_ADD(lc, tx[p], sent);
+		if (unlikely(sent < n)) {
+			CNT_ADD(lc, tx_full[p], n - sent);
+			rte_pktmbuf_free_bulk(&lc->txb[p][sent], n - sent);
+		}
+		lc->txn[p] = 0;
+	}
+}
+
+static void event_put(struct dp_lcore *lc, const struct dp_event *ev)
+{
+	if (rte_ring_sp_enqueue_elem(lc->ev_ring, (void *)(uintptr_t)ev, sizeof(*ev)) != 0)
+		CNT_INC(lc, events_dropped);
+	else
+		CNT_INC(lc, events);
+}
+
+/* The client/server view of a packet: d describes a client->server packet
+ * when dir is C2S, else the reverse. */
+static void event_fill(struct dp_event *ev, const struct l3l4_desc *d, enum flow_dir dir,
+		       uint8_t type)
+{
+	memset(ev, 0, offsetof(struct dp_event, name));
+	ev->tsc = rte_rdtsc();
+	ev->type = type;
+	ev->ip_version = d->ip_version;
+	ev->proto = d->l4_proto;
+	ev->category = DP_CAT_NONE;
+	if (dir == FLOW_DIR_C2S) {
+		memcpy(ev->src, d->src, 16);
+		memcpy(ev->dst, d->dst, 16);
+		ev->sport = d->sport;
+		ev->dport = d->dport;
+	} else {
+		memcpy(ev->src, d->dst, 16);
+		memcpy(ev->dst, d->src, 16);
+		ev->sport = d->dport;
+		ev->dport = d->sport;
+	}
+}
+
+static void event_name(struct dp_event *ev, const struct insp_name *n)
+{
+	size_t nl = n->norm_len < DP_NAME_MAX - 1 ? n->norm_len : DP_NAME_MAX - 1;
+	size_t rl = n->raw_len < DP_NAME_MAX - 1 ? n->raw_len : DP_NAME_MAX - 1;
+
+	ev->field = n->field;
+	ev->host_status = n->host_status;
+	ev->port = (n->flags & INSP_NAME_F_PORT) ? n->port : 0;
+	ev->name_flags = n->flags;
+	ev->name_len = (uint16_t)nl;
+	ev->raw_len = (uint16_t)rl;
+	memcpy(ev->name, n->norm, nl);
+	ev->name[nl] = '\0';
+	memcpy(ev->raw, n->raw, rl);
+	ev->raw[rl] = '\0';
+}
+
+/* Queues both resets for a client packet (d: its headers, l2: its link header). */
+static void send_resets(struct dp_lcore *lc, uint16_t in_port, const uint8_t *l2,
+			uint16_t l2_len, const struct l3l4_desc *d)
+{
+	static const enum rst_dir dirs[2] = {RST_TO_SERVER, RST_TO_CLIENT};
+	uint16_t out_port[2] = {dp_cf->peer[in_port], in_port};
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(lc->aux_pool);
+		if (m == NULL) {
+			CNT_INC(lc, reset_no_mbuf);
+			continue;
+		}
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, RST_FRAME_MAX);
+		size_t n = p != NULL ? rst_build(l2, l2_len, d, dirs[i], p, RST_FRAME_MAX) : 0;
+		if (n == 0) {
+			rte_pktmbuf_free(m);
+			CNT_INC(lc, reset_no_mbuf);
+			continue;
+		}
+		rte_pktmbuf_trim(m, (uint16_t)(RST_FRAME_MAX - n));
+		tx_push(lc, out_port[i], m);
+		CNT_INC(lc, resets_sent);
+	}
+}
+
+enum fate {
+	FATE_FORWARD = 0,
+	FATE_DROP,
+};
+
+struct pkt_ctx {
+	uint16_t port;
+	const uint8_t *l2;    /* link header of the frame that is forwarded/dropped */
+	uint16_t l2_len;
+	const uint8_t *buf;   /* bytes d's offsets refer to */
+	struct l3l4_desc d;
+};
+
+/*
+ * Applies a verdict to a flow being decided by the packet in pc. Returns
+ * the packet's fate. n is the deciding name (NULL for policy verdicts).
+ */
+static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_entry *e,
+			const struct flow_pkt *fp, const struct insp_name *n, enum dp_reason why,
+			bool block_it, enum flow_dir dir)
+{
+	const struct dp_sigref *ref = lc->ref;
+	uint32_t gen = ref != NULL && ref->set != NULL ? (uint32_t)ref->set->gen : 0;
+	uint8_t cat = n != NULL ? n->v.category : DP_CAT_NONE;
+	uint32_t sid = n != NULL ? n->v.id : 0;
+	enum dp_action act;
+	uint32_t h;
+
+	if (n != NULL)
+		act = (enum dp_action)dp_cf->action[cat];
+	else
+		act = block_it ? DP_ACT_RESET : DP_ACT_PASS;
+	if (dp_cf->monitor_mode && (act == DP_ACT_RESET || act == DP_ACT_DROP))
+		act = DP_ACT_MONITOR;
+	/* UDP has no reset; only drop or monitor. */
+	if (act == DP_ACT_RESET && pc->d.l4_proto != L3L4_IPPROTO_TCP)
+		act = DP_ACT_DROP;
+
+	if (act == DP_ACT_PASS) {
+		h = flow_pass(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen);
+		if (n != NULL)
+			CNT_INC(lc, passed_rule[cat]);
+		else
+			CNT_INC(lc, passed_policy[why]);
+	} else if (act == DP_ACT_MONITOR) {
+		h = flow_pass(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen);
+		if (n != NULL)
+			CNT_INC(lc, monitored[cat]);
+	} else {
+		h = flow_block(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen, fp);
+		if (n != NULL)
+			CNT_INC(lc, blocked[cat]);
+		else
+			CNT_INC(lc, blocked_policy[why]);
+	}
+	if (h != FLOW_NONE)
+		reasm_free(&lc->rp, h);
+
+	if (act == DP_ACT_MONITOR || act == DP_ACT_RESET || act == DP_ACT_DROP) {
+		struct dp_event ev;
+		event_fill(&ev, &pc->d, dir,
+			   act == DP_ACT_MONITOR ? DP_EV_MONITOR : DP_EV_BLOCK);
+		ev.action = (uint8_t)act;
+		ev.reason = (uint8_t)why;
+		ev.category = cat;
+		ev.sig_id = sid;
+		if (n != NULL)
+			event_name(&ev, n);
+		else
+			ev.name[0] = ev.raw[0] = '\0';
+		event_put(lc, &ev);
+	}
+	if (act == DP_ACT_RESET && dir == FLOW_DIR_C2S)
+		send_resets(lc, pc->port, pc->l2, pc->l2_len, &pc->d);
+	return (act == DP_ACT_RESET || act == DP_ACT_DROP) ? FATE_DROP : FATE_FORWARD;
+}
+
+static void count_parse_end(struct dp_lcore *lc, const struct insp_out *o)
+{
+	if (o->proto == INSP_P_TLS && o->parse_status != TLS_DONE &&
+	    o->parse_reason < TLS_R_COUNT)
+		CNT_INC(lc, tls_anomaly[o->parse_reason]);
+	else if (o->proto == INSP_P_HTTP && o->parse_status != HTTP_DONE &&
+		 o->parse_status != HTTP_NEED_MORE && o->parse_reason < HTTP_R_COUNT)
+		CNT_INC(lc, http_anomaly[o->parse_reason]);
+}
+
+/* Feeds new in-order client bytes; returns the packet's fate. */
+static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_entry *e,
+			       const struct flow_pkt *fp, struct dp_slot *s, const uint8_t *data,
+			       size_t len)
+{
+	const struct dp_sigref *ref = lc->ref;
+	const struct sigset *set = ref != NULL ? ref->set : NULL;
+	struct sig_scratch *scr = ref != NULL ? ref->scr[lc->worker] : NULL;
+	struct insp_out out;
+	enum insp_status st = insp_feed(&s->insp, data, len, set, scr, &out);
+
+	for (uint32_t i = 0; i < out.n_names; i++) {
+		const struct insp_name *n = &out.names[i];
+		if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
+			CNT_INC(lc, names[n->field]);
+		else
+			CNT_INC(lc, names_not_host);
+		if (dp_cf->log_names) {
+			struct dp_event ev;
+			event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
+			event_name(&ev, n);
+			event_put(lc, &ev);
+		}
+	}
+	if (st == INSP_NEED_MORE)
+		return FATE_FORWARD;
+	CNT_INC(lc, inspections_finished);
+	count_parse_end(lc, &out);
+	switch (st) {
+	case INSP_MATCH:
+		CNT_INC(lc, insp_match);
+		return decide(lc, pc, e, fp, &out.names[out.decide], DP_R_SIGNATURE, true,
+			      FLOW_DIR_C2S);
+	case INSP_GIVE_UP:
+		CNT_INC(lc, insp_give_up);
+		return decide(lc, pc, e, fp, NULL, DP_R_LIMIT, dp_cf->fail_closed, FLOW_DIR_C2S);
+	case INSP_SCAN_ERROR:
+		CNT_INC(lc, insp_scan_error);
+		return decide(lc, pc, e, fp, NULL, DP_R_SCAN_ERROR, dp_cf->fail_closed,
+			      FLOW_DIR_C2S);
+	default:
+		CNT_INC(lc, insp_pass);
+		uint32_t h = flow_pass(e, 0, 0, 0);
+		if (h != FLOW_NONE)
+			reasm_free(&lc->rp, h);
+		return FATE_FORWARD;
+	}
+}
+
+static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
+{
+	const struct l3l4_desc *d = &pc->d;
+	struct flow_key key;
+	struct flow_pkt fp;
+	struct flow_track_res tr;
+	bool swapped;
+
+	CNT_INC(lc, tcp);
+	if (flow_key_from_desc(d, &key, &swapped) != 0)
+		return FATE_FORWARD;
+	flow_pkt_from_desc(d, swapped, &fp);
+	uint32_t hash = rte_hash_crc(&key, FLOW_KEY_LEN, FLOW_HASH_INIT);
+	struct flow_entry *e = flow_track(&lc->ft, &key, hash, &fp, lc->now, &tr);
+	if (unlikely(e == NULL)) {
+		CNT_INC(lc, flow_no_room);
+		return FATE_FORWARD;
+	}
+	switch (e->state) {
+	case FLOW_S_PASSED:
+		return FATE_FORWARD;
+	case FLOW_S_BLOCKED:
+		CNT_INC(lc, dropped_blocked);
+		return FATE_DROP;
+	default:
+		break;
+	}
+	if (tr.dir != FLOW_DIR_C2S || d->payload_len == 0)
+		return FATE_FORWARD;
+
+	if (e->state == FLOW_S_NEW) {
+		uint32_t h;
+		/* Byte 0 of the stream: from the handshake when it was seen. */
+		uint32_t base = (tr.ev & FLOW_EV_FIRST_DATA) ? tr.stream_base : d->tcp_seq;
+		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
+			CNT_INC(lc, pool_exhausted);
+			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, dp_cf->fail_closed,
+				      FLOW_DIR_C2S);
+		}
+		flow_start_inspect(e, h);
+		insp_init(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
+		CNT_INC(lc, inspections_started);
+	}
+	uint32_t h = e->reasm;
+	struct reasm_span sp;
+	enum reasm_status rs = reasm_add(&lc->rp, h, d->tcp_seq, pc->buf + d->payload_off,
+					 d->payload_len, &sp);
+	if (rs == REASM_CONFLICT) {
+		CNT_INC(lc, reasm_conflicts);
+		CNT_INC(lc, inspections_finished);
+		return decide(lc, pc, e, &fp, NULL, DP_R_CONFLICT, dp_cf->conflict_block,
+			      FLOW_DIR_C2S);
+	}
+	if (rs == REASM_TOO_MANY_HOLES) {
+		/* A client that scatters its first bytes this much is either
+		 * broken or evading: the fail policy decides. */
+		CNT_INC(lc, reasm_holes);
+		CNT_INC(lc, inspections_finished);
+		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, dp_cf->fail_closed,
+			      FLOW_DIR_C2S);
+	}
+	if (rs == REASM_CAPPED)
+		CNT_INC(lc, reasm_overflow);
+	if (sp.to <= sp.from)
+		return FATE_FORWARD;
+	enum fate f = inspect_bytes(lc, pc, e, &fp, &lc->slots[h],
+				    reasm_data(&lc->rp, h) + sp.from, sp.to - sp.from);
+	if (e->state == FLOW_S_INSPECTING && sp.to >= dp_cf->stream_cap) {
+		/* Every byte the cap allows was read and no verdict fell. */
+		CNT_INC(lc, inspections_finished);
+		CNT_INC(lc, insp_give_up);
+		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, dp_cf->fail_closed, FLOW_DIR_C2S);
+	}
+	return f;
+}
+
+/* Offset of the IPv6 fragment header in buf (IPv6 header at l3), or 0. */
+static size_t v6_frag_hdr(const uint8_t *buf, size_t len, size_t l3)
+{
+	size_t off = l3 + 40;
+	uint8_t nh;
+
+	if (len < off)
+		return 0;
+	nh = buf[l3 + 6];
+	for (unsigned i = 0; i < L3L4_MAX_EXT; i++) {
+		if (nh == L3L4_IPPROTO_FRAGMENT)
+			return len >= off + 8 ? off : 0;
+		if (nh != L3L4_IPPROTO_HOPOPTS && nh != L3L4_IPPROTO_ROUTING &&
+		    nh != L3L4_IPPROTO_DSTOPTS)
+			return 0;
+		if (len < off + 2)
+			return 0;
+		nh = buf[off];
+		off += ((size_t)buf[off + 1] + 1) * 8;
+	}
+	return 0;
+}
+
+/*
+ * A fragment: forwarded as it is, unless the datagram it completes is
+ * decided blocked. A copy goes to the reassembly table; the copy of an IPv6
+ * fragment loses the extension headers in front of its fragment header
+ * (ip_frag handles only a fragment header right after the IPv6 header).
+ */
+static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct rte_mbuf *m)
+{
+	const struct l3l4_desc *d = &pc->d;
+	struct rte_mbuf *c, *r;
+	uint64_t tsc = rte_rdtsc();
+
+	CNT_INC(lc, fragments);
+	c = rte_pktmbuf_copy(m, lc->aux_pool, 0, UINT32_MAX);
+	if (c == NULL) {
+		CNT_INC(lc, frag_no_mbuf);
+		return FATE_FORWARD;
+	}
+	c->l2_len = d->l2_len;
+	if (d->ip_version == 4) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(c, struct rte_ipv4_hdr *,
+								  d->l2_len);
+		c->l3_len = (uint16_t)((ip->version_ihl & 0xf) * 4);
+		r = rte_ipv4_frag_reassemble_packet(lc->frag_tbl, &lc->dr, c, tsc, ip);
+	} else {
+		size_t fo = v6_frag_hdr(pc->buf, (size_t)d->l3_off + d->l3_len, d->l3_off);
+		if (fo == 0 || rte_pktmbuf_is_contiguous(c) == 0) {
+			rte_pktmbuf_free(c);
+			CNT_INC(lc, frag_unsupported);
+			return FATE_FORWARD;
+		}
+		size_t ext = fo - (d->l3_off + 40u);
+		if (ext > 0) {
+			/* Slide L2 + IPv6 header over the extension headers. */
+			uint8_t *b = rte_pktmbuf_mtod(c, uint8_t *);
+			uint8_t nh = b[fo - ext + 0 - 40 + 6];
+			(void)nh;
+			b[d->l3_off + 6] = L3L4_IPPROTO_FRAGMENT;
+			uint16_t plen = (uint16_t)((b[d->l3_off + 4] << 8 | b[d->l3_off + 5]) - ext);
+			b[d->l3_off + 4] = (uint8_t)(plen >> 8);
+			b[d->l3_off + 5] = (uint8_t)plen;
+			memmove(b + ext, b, d->l3_off + 40u);
+			rte_pktmbuf_adj(c, (uint16_t)ext);
+		}
+		c->l3_len = 40 + 8;
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(c, struct rte_ipv6_hdr *,
+								  d->l2_len);
+		struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip + 1);
+		r = rte_ipv6_frag_reassemble_packet(lc->frag_tbl, &lc->dr, c, tsc, ip, fh);
+	}
+	if (r == NULL)
+		return FATE_FORWARD;
+
+	CNT_INC(lc, frag_reassembled);
+	uint32_t rl = rte_pktmbuf_pkt_len(r);
+	enum fate f = FATE_FORWARD;
+	if (rl <= DP_LIN_MAX) {
+		const uint8_t *p = rte_pktmbuf_read(r, 0, rl, lc->lin);
+		struct pkt_ctx rc = {.port = pc->port, .l2 = pc->l2, .l2_len = pc->l2_len, .buf = p};
+		if (p != NULL && l3l4_parse(p, rl, &rc.d) == L3L4_OK &&
+		    rc.d.l4_proto == L3L4_IPPROTO_TCP && !(rc.d.frag_flags & L3L4_FRAG_IS))
+			f = handle_tcp(lc, &rc);
+	}
+	rte_pktmbuf_free(r);
+	return f;
+}
+
+static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	struct pkt_ctx pc;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint8_t *p;
+
+	if (likely(rte_pktmbuf_is_contiguous(m))) {
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+	} else {
+		if (len > DP_LIN_MAX)
+			len = DP_LIN_MAX;
+		p = rte_pktmbuf_read(m, 0, len, lc->lin);
+	}
+	pc.port = port;
+	pc.buf = p;
+	enum l3l4_status st = l3l4_parse(p, len, &pc.d);
+	pc.l2 = p;
+	pc.l2_len = pc.d.l2_len;
+	switch (st) {
+	case L3L4_OK:
+		if (unlikely(pc.d.frag_flags & L3L4_FRAG_IS))
+			return handle_fragment(lc, &pc, m);
+		if (pc.d.l4_proto == L3L4_IPPROTO_TCP)
+			return handle_tcp(lc, &pc);
+		if (pc.d.l4_proto == L3L4_IPPROTO_UDP)
+			CNT_INC(lc, udp);
+		else
+			CNT_INC(lc, other_l4);
+		return FATE_FORWARD;
+	case L3L4_FRAGMENT:
+		return handle_fragment(lc, &pc, m);
+	case L3L4_NOT_IP:
+		CNT_INC(lc, non_ip);
+		return FATE_FORWARD;
+	case L3L4_NO_L4:
+		CNT_INC(lc, no_l4);
+		return FATE_FORWARD;
+	default:
+		if (pc.d.reason < L3L4_R_COUNT)
+			CNT_INC(lc, bad[pc.d.reason]);
+		return FATE_FORWARD;
+	}
+}
+
+static void poll_port(struct dp_lcore *lc, uint16_t port)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n = rte_eth_rx_burst(port, (uint16_t)lc->worker, pkts, DP_BURST);
+	uint16_t peer = dp_cf->peer[port];
+
+	if (n == 0)
+		return;
+	CNT_ADD(lc, rx[port], n);
+	for (uint16_t i = 0; i < n && i < DP_PREFETCH; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + DP_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH], void *));
+		if (handle_pkt(lc, port, pkts[i]) == FATE_FORWARD)
+			tx_push(lc, peer, pkts[i]);
+		else
+			rte_pktmbuf_free(pkts[i]);
+	}
+	tx_flush(lc);
+	CNT_ADD(lc, processed, n);
+}
+
+int dp_worker_main(void *arg)
+{
+	unsigned lid = rte_lcore_id();
+	struct dp_lcore *lc = NULL;
+	uint32_t pass = 0;
+
+	(void)arg;
+	for (unsigned w = 0; w < dp_n_workers; w++)
+		if (dp_worker_lcores[w] == lid)
+			lc = dp_lcores[w];
+	if (lc == NULL)
+		return 0;
+	uint16_t ports[DP_MAX_PORTS], np = 0;
+	for (uint16_t p = 0; p < dp_cf->n_ports; p++)
+		if (dp_cf->peer[p] != UINT16_MAX && lc->worker < dp_cf->n_queues[p])
+			ports[np++] = p;
+	DP_LOG(INFO, "worker %u on lcore %u polls %u port(s)", lc->worker, lid, np);
+	rte_rcu_qsbr_thread_register(dp_qsbr, lc->worker);
+	rte_rcu_qsbr_thread_online(dp_qsbr, lc->worker);
+
+	while (!dp_stopping()) {
+		/* One set and one tick per pass; never kept across quiescent(). */
+		lc->ref = __atomic_load_n(&dp_ref, __ATOMIC_ACQUIRE);
+		lc->now = (uint32_t)(rte_rdtsc() / dp_ms_div);
+		for (uint16_t i = 0; i < np; i++)
+			poll_port(lc, ports[i]);
+		lc->ref = NULL;
+		rte_rcu_qsbr_quiescent(dp_qsbr, lc->worker);
+		if (++pass >= dp_cf->expiry_every) {
+			pass = 0;
+			flow_expire(&lc->ft, lc->now, dp_cf->expiry_batch);
+			rte_ip_frag_free_death_row(&lc->dr, DP_PREFETCH);
+		}
+		CNT_INC(lc, loops);
+	}
+	rte_rcu_qsbr_thread_offline(dp_qsbr, lc->worker);
+	rte_rcu_qsbr_thread_unregister(dp_qsbr, lc->worker);
+	return 0;
+}
