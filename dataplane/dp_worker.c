@@ -560,8 +560,11 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 
 	if (e->state == FLOW_S_NEW) {
 		uint32_t h;
-		/* Byte 0 of the stream: from the handshake when it was seen. */
-		uint32_t base = (tr.ev & FLOW_EV_FIRST_DATA) ? tr.stream_base : d->tcp_seq;
+		/* Byte 0 of the stream: ISN + 1 when the handshake was seen.
+		 * A flow picked up mid-stream starts at this segment: the
+		 * sequence numbers of earlier bare ACKs (keep-alive probes
+		 * carry snd_nxt - 1) would leave a hole that never fills. */
+		uint32_t base = (tr.ev & FLOW_EV_BASE_SYN) ? tr.stream_base : d->tcp_seq;
 		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
 			CNT_INC(lc, pool_exhausted);
 			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, dp_cf->fail_closed,
@@ -662,8 +665,6 @@ static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct
 		if (ext > 0) {
 			/* Slide L2 + IPv6 header over the extension headers. */
 			uint8_t *b = rte_pktmbuf_mtod(c, uint8_t *);
-			uint8_t nh = b[fo - ext + 0 - 40 + 6];
-			(void)nh;
 			b[d->l3_off + 6] = L3L4_IPPROTO_FRAGMENT;
 			uint16_t plen = (uint16_t)((b[d->l3_off + 4] << 8 | b[d->l3_off + 5]) - ext);
 			b[d->l3_off + 4] = (uint8_t)(plen >> 8);
@@ -758,6 +759,10 @@ static void poll_port(struct dp_lcore *lc, uint16_t port)
 			rte_pktmbuf_free(pkts[i]);
 	}
 	tx_flush(lc);
+	/* The death row holds what ip_frag let go of in this burst; it is
+	 * sized for one burst, so empty it after each. */
+	if (lc->dr.cnt != 0)
+		rte_ip_frag_free_death_row(&lc->dr, DP_PREFETCH);
 	CNT_ADD(lc, processed, n);
 }
 
@@ -792,7 +797,6 @@ int dp_worker_main(void *arg)
 		if (++pass >= dp_cf->expiry_every) {
 			pass = 0;
 			flow_expire(&lc->ft, lc->now, dp_cf->expiry_batch);
-			rte_ip_frag_free_death_row(&lc->dr, DP_PREFETCH);
 		}
 		CNT_INC(lc, loops);
 	}
