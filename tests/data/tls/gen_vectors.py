@@ -488,7 +488,10 @@ def esc(b):
 
 def write_corpus(corpus):
     """Fuzz seeds: 4 control bytes (small cap, three cut points) + each stream,
-    the synthetic ones and any real capture beside them."""
+    the synthetic ones and any real capture beside them. Other seeds in the
+    directory are left alone (client_*: the first bytes of curl 7.88.1,
+    OpenSSL 3.0 s_client, gnutls-cli 3.7.9 and Chromium 156 connecting to a
+    loopback listener, recorded once)."""
     here = os.path.dirname(os.path.abspath(__file__))
     real = os.path.join(here, "..", "real")
     streams = [(x["file"][:-4], x["data"]) for x in VECS]
