@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp_types.h"
 #include "sig_types.h"
 
 #define CTL_EAL_MAX_ARGS 64u
@@ -21,6 +22,9 @@
 #define CTL_NAME_MAX 128u
 #define CTL_PATH_MAX 1024u
 #define CTL_ERR_MAX 1280u
+#define CTL_MAX_EXEMPT DP_MAX_EXEMPT
+#define CTL_MAX_ALLOW 256u
+#define CTL_ADDR_MAX 64u
 
 enum ctl_mode {
 	CTL_MODE_ENFORCE = 0,
@@ -39,6 +43,13 @@ enum ctl_action {
 enum ctl_fail {
 	CTL_FAIL_OPEN = 0,  /* pass the flow */
 	CTL_FAIL_CLOSED,    /* block it (reset) */
+};
+
+/* What to do when no valid signature set can be loaded at start. */
+enum ctl_nosig {
+	CTL_NOSIG_EXIT = 0, /* refuse to start (exit 3) */
+	CTL_NOSIG_OPEN,     /* start, forward everything, count */
+	CTL_NOSIG_CLOSED,   /* start, block (reset) every flow that shows a name */
 };
 
 struct ctl_port_pair {
@@ -87,14 +98,44 @@ struct ctl_config {
 	uint32_t n_sig_files;
 	uint8_t cat_mode[SIG_CAT_COUNT]; /* enum sig_cat_mode; DEFAULT = the pack's */
 
-	/* policy */
+	/* policy (docs/policy.md) */
 	uint8_t mode;                  /* enum ctl_mode */
 	uint8_t action[SIG_CAT_COUNT]; /* enum ctl_action */
+	bool has_date[SIG_CAT_COUNT];  /* enforce_from given */
+	int64_t enforce_from[SIG_CAT_COUNT]; /* UTC seconds: monitor only before */
+	struct dp_prefix exempt[CTL_MAX_EXEMPT];
+	uint32_t n_exempt;
+	uint8_t exempt_action;         /* CTL_ACT_PASS or CTL_ACT_MONITOR */
+	char allow[CTL_MAX_ALLOW][SIG_NAME_MAX + 1]; /* normalised names */
+	uint32_t n_allow;
+	uint8_t no_signatures;         /* enum ctl_nosig */
+
+	/* reload */
+	bool watch;                    /* reload when a watched file changes */
+	uint32_t watch_interval_ms;    /* how often the files are looked at */
 
 	/* events */
 	char events_file[CTL_PATH_MAX]; /* "" none, "-" stdout */
 	uint32_t event_ring;           /* records per worker ring, power of two */
 	bool log_names;
+	uint32_t event_rate;           /* lines written per second, 0 = no limit */
+	bool syslog;                   /* also send each event line to syslog */
+	int syslog_facility;           /* LOG_DAEMON, LOG_LOCAL0.. */
+	char syslog_ident[CTL_NAME_MAX];
+
+	/* inventory */
+	uint32_t inventory_capacity;   /* clients remembered */
+
+	/* metrics (Prometheus text on GET /metrics) */
+	bool metrics_enabled;
+	char metrics_address[CTL_ADDR_MAX]; /* IPv4 or IPv6 literal to bind */
+	uint16_t metrics_port;
+
+	/* telemetry (DPDK telemetry socket, commands under /kasblock/) */
+	bool telemetry_enabled;
+
+	/* log */
+	uint32_t log_level;            /* RTE_LOG_* value (1 emerg .. 8 debug) */
 };
 
 /* Defaults of every key (what an empty file gives). */
@@ -108,5 +149,9 @@ int ctl_config_load(struct ctl_config *c, const char *path, char *err, size_t er
 
 const char *ctl_action_name(enum ctl_action a);
 const char *ctl_mode_name(enum ctl_mode m);
+const char *ctl_fail_name(enum ctl_fail f);
+const char *ctl_nosig_name(enum ctl_nosig n);
+/* "emergency".."debug" for an RTE_LOG_* level (1..8). */
+const char *ctl_log_level_name(uint32_t level);
 
 #endif

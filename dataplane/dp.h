@@ -17,10 +17,17 @@
 #include "flow_types.h"
 #include "sig_types.h"
 
-/* A signature set with one scratch per worker, published as one pointer. */
+/*
+ * What the workers decide with, published as one pointer: a signature set
+ * (NULL: none live, policy.no_signatures decides named flows), one scratch
+ * per worker, the effective policy and the generation events carry.
+ * Immutable once published; the control plane replaces it whole.
+ */
 struct dp_sigref {
 	struct sigset *set;
 	struct sig_scratch *scr[DP_MAX_WORKERS];
+	uint32_t gen;          /* 1 for the set loaded at start, +1 per reload */
+	struct dp_policy pol;
 };
 
 /* The port-pair description dp_ports_setup() takes (names or port ids). */
@@ -57,8 +64,19 @@ void dp_lcores_free(void);
 /* Lcore id of worker w. */
 unsigned dp_worker_lcore(unsigned w);
 
-/* Publishes a set (may be NULL: names are extracted, nothing matches). */
-void dp_sigref_publish(struct dp_sigref *ref);
+/*
+ * Publishes ref (one release store) and returns the reference it replaced.
+ * The caller frees the old one only after dp_sigref_sync(). ref must not be
+ * NULL while workers run.
+ */
+struct dp_sigref *dp_sigref_publish(struct dp_sigref *ref);
+
+/*
+ * Waits until every running worker has passed a quiescent state since the
+ * call began (rte_rcu_qsbr_synchronize), so no worker still holds a
+ * reference loaded before. Returns at once when no worker is online.
+ */
+void dp_sigref_sync(void);
 
 /* The worker loop; arg unused. Returns when dp_request_stop() was called. */
 int dp_worker_main(void *arg);

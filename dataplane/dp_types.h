@@ -37,7 +37,51 @@ enum dp_reason {
 	DP_R_POOL,          /* no inspection slot (pool exhausted) */
 	DP_R_LIMIT,         /* a parser limit was hit */
 	DP_R_SCAN_ERROR,    /* the matcher failed */
+	DP_R_NO_SET,        /* no signature set live (policy.no_signatures) */
+	DP_R_NO_FLOW,       /* no flow entry could be made (flow table full) */
 	DP_R_COUNT
+};
+
+/*
+ * What set a flow's final action, besides the action itself (the event's
+ * "policy" key, docs/policy.md): the category's action as configured, or a
+ * rule that softened it.
+ */
+enum dp_pol_src {
+	DP_POL_ACTION = 0,   /* the category's (or fail policy's) action */
+	DP_POL_MODE,         /* policy.mode = "monitor" turned a block into monitor */
+	DP_POL_DATE,         /* before the category's enforce_from: monitor */
+	DP_POL_EXEMPT,       /* the client is in policy.exempt_clients */
+	DP_POL_COUNT
+};
+
+#define DP_MAX_EXEMPT 64u
+
+/* A client prefix: the first len bits of addr (IPv4 in bytes 0..3). */
+struct dp_prefix {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t ip_version; /* 4 or 6 */
+};
+
+/*
+ * The effective policy, resolved on the control thread (mode, enforcement
+ * dates) and published with the signature set, so that a worker decides a
+ * flow with table lookups only: no clock, no date, no lock.
+ */
+struct dp_policy {
+	uint8_t action[SIG_CAT_COUNT]; /* enum dp_action, mode and dates applied */
+	uint8_t src[SIG_CAT_COUNT];    /* enum dp_pol_src of action[] */
+	uint8_t fail_action;           /* pool, limits, scan error, flow table full */
+	uint8_t fail_src;
+	uint8_t conflict_action;       /* inconsistent overlap */
+	uint8_t conflict_src;
+	uint8_t no_set_action;         /* a name seen while no set is live */
+	uint8_t no_set_src;
+	uint8_t exempt_action;         /* DP_ACT_PASS or DP_ACT_MONITOR */
+	uint8_t pad;
+	uint32_t n_exempt;
+	struct dp_prefix exempt[DP_MAX_EXEMPT];
 };
 
 /* Set by the control plane before the workers start; read-only after. */
@@ -55,11 +99,9 @@ struct dp_conf {
 	uint32_t frag_flows;
 	uint32_t frag_timeout_ms;
 	uint32_t event_ring;
-	bool fail_closed;
-	bool conflict_block;
-	bool monitor_mode;
 	bool log_names;
-	uint8_t action[SIG_CAT_COUNT];   /* enum dp_action */
+	/* The policy (actions, fail policies, exemptions) is not here: it is
+	 * published with the signature set (struct dp_sigref) so it reloads. */
 };
 
 /*
@@ -95,6 +137,9 @@ struct dp_stats {
 	uint64_t passed_rule[SIG_CAT_COUNT]; /* matched, action pass */
 	uint64_t blocked_policy[DP_R_COUNT]; /* flows blocked by a fail policy */
 	uint64_t passed_policy[DP_R_COUNT];  /* flows passed by a fail policy */
+	uint64_t exempted[SIG_CAT_COUNT];   /* matched, client exempt: exempt_action applied */
+	uint64_t exempted_policy;           /* fail-policy verdicts softened for an exempt client */
+	uint64_t no_flow_dropped;           /* packets dropped: no flow entry, fail closed */
 	uint64_t dropped_blocked;           /* packets of blocked flows dropped */
 	uint64_t resets_sent;               /* RST frames queued (2 per reset flow) */
 	uint64_t reset_no_mbuf;
@@ -120,6 +165,7 @@ enum dp_event_type {
 struct dp_event {
 	uint64_t tsc;
 	uint32_t sig_id;
+	uint32_t gen;        /* generation of the set live when the flow was decided */
 	uint16_t sport;      /* client */
 	uint16_t dport;      /* server */
 	uint8_t src[16];     /* client */
@@ -136,7 +182,7 @@ struct dp_event {
 	uint16_t raw_len;
 	uint16_t port;       /* HTTP port given with the name, 0 if none */
 	uint8_t name_flags;  /* INSP_NAME_F_* of the name */
-	uint8_t pad;
+	uint8_t policy;      /* enum dp_pol_src */
 	char name[DP_NAME_MAX];
 	char raw[DP_NAME_MAX];
 };
