@@ -88,6 +88,14 @@ bool dp_stopping(void);
 void dp_stats_sum(struct dp_stats *out);
 void dp_flow_counters_sum(struct flow_counters *out);
 
+/* Worker w's own counters (relaxed loads); zeros when w does not exist. */
+void dp_stats_get(unsigned w, struct dp_stats *out);
+void dp_flow_counters_get(unsigned w, struct flow_counters *out);
+
+/* Worker w's per-signature table (DP_SIG_SLOTS entries, read with atomic
+ * loads: id with acquire, then the counts), or NULL. */
+const struct dp_sig_slot *dp_sig_slots(unsigned w);
+
 /* Dequeues up to max events of worker w into ev; returns how many. */
 unsigned dp_events_drain(unsigned w, struct dp_event *ev, unsigned max);
 

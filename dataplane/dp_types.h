@@ -151,8 +151,29 @@ struct dp_stats {
 	uint64_t http_anomaly[HTTP_R_COUNT]; /* request-head parse endings by reason */
 	uint64_t events;                    /* events queued */
 	uint64_t events_dropped;            /* ring full */
+	uint64_t sig_slots_full;            /* decisions not counted per signature: table full */
 	uint64_t loops;                     /* loop passes */
 	uint64_t processed;                 /* packets fully handled */
+};
+
+/*
+ * Flows decided by one signature on one worker. The table is keyed by
+ * signature id, not by rule index, so counts carry over reloads with no
+ * per-set allocation: a reloaded rule with the same id keeps counting in
+ * the same slot. Open addressing, at most DP_SIG_PROBES probes; a decision
+ * that finds no slot counts in dp_stats.sig_slots_full. Written by its
+ * worker only; the control plane reads id (acquire), then the counts.
+ */
+#define DP_SIG_SLOTS_LOG2 12u
+#define DP_SIG_SLOTS (1u << DP_SIG_SLOTS_LOG2)
+#define DP_SIG_PROBES 16u
+
+struct dp_sig_slot {
+	uint32_t id;          /* 0: free (signature ids start at 1) */
+	uint8_t category;     /* enum sig_category of the last decision */
+	uint8_t pad[3];
+	uint64_t blocked;     /* flows reset or dropped */
+	uint64_t monitored;
 };
 
 enum dp_event_type {
