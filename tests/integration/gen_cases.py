@@ -49,16 +49,22 @@ ACTION = "reset"   # config/kasblock.conf: every enforced category resets
 CASES = []
 
 
-def case(group, desc):
+def case(group, desc, config=None):
+    """config: a configuration beside this script to replay with instead of
+    config/kasblock.conf."""
     def deco(fn):
         CASES.append({"name": fn.__name__.replace("_", "-"), "group": group,
-                      "desc": desc, "fn": fn})
+                      "desc": desc, "fn": fn, "config": config})
         return fn
     return deco
 
 
 def norm(name):
+    """The name kasblock matches and logs: lower case, no trailing dot, no
+    :port (an HTTP Host or CONNECT authority carries one as sent)."""
     n = name.lower()
+    if n.rsplit(":", 1)[-1].isdigit() and ":" in n:
+        n = n.rsplit(":", 1)[0]
     return n[:-1] if n.endswith(".") else n
 
 
@@ -71,8 +77,18 @@ def block(flow, field, raw_name, need, action=ACTION, names=None, decision=None)
     sig, cat = BARRED[n]
     return {"flow": flow, "verdict": "block", "need": need, "decision": decision,
             "event": {"field": field, "name": n, "signature_id": sig,
-                      "category": cat, "action": action},
+                      "category": cat, "action": action, "reason": "signature"},
             "names": names if names is not None else [(field, raw_name)]}
+
+
+def conflict_block(flow, decision, action=ACTION):
+    """A flow the reassembly policy blocks (conflict_policy = "block"): a
+    client byte arrived twice with different values at frame `decision`.
+    The event names no signature (docs/kasblock.md, Events)."""
+    return {"flow": flow, "verdict": "block", "need": None, "decision": decision,
+            "event": {"field": None, "name": None, "signature_id": 0, "category": None,
+                      "action": action, "reason": "conflict"},
+            "names": []}
 
 
 def allow(flow, names=()):
@@ -248,10 +264,7 @@ def tls_overlap_conflict_held(cn):
     f.client_data(0, s[:a])
     f.client_data(a + 60, s[a + 60:])
     after_block(f, len(s))
-    x = block("f1", "sni", "my.kaspersky.com", 0, decision=d)
-    x["event"] = {"reasm_policy": True}
-    x["names"] = []
-    return cap, [x]
+    return cap, [conflict_block("f1", d)]
 
 
 @case("tls", "retransmission with different bytes after the bytes went in order: blocked by policy")
@@ -267,10 +280,7 @@ def tls_overlap_conflict_inorder(cn):
     d = f.client_data(0, bad, note="conflicting retransmission")
     f.client_data(a, s[a:])
     after_block(f, len(s))
-    x = block("f1", "sni", "my.kaspersky.com", 0, decision=d)
-    x["event"] = {"reasm_policy": True}
-    x["names"] = []
-    return cap, [x]
+    return cap, [conflict_block("f1", d)]
 
 
 @case("tls", "hello over two TLS records in one segment")
@@ -578,7 +588,7 @@ def http_host_split_ooo(cn):
 @case("http", "Host with a port")
 def http_host_port(cn):
     h = http_get("my.kaspersky.com:8080")
-    return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, []), sport=8080)
+    return _http_case(cn, h, "my.kaspersky.com:8080", "http_host", lambda s: cut(s, []), sport=8080)
 
 
 @case("http", "mixed-case Host with a trailing dot is blocked")
@@ -591,14 +601,14 @@ def http_mixed_case_dot(cn):
 def http_connect(cn):
     h = (b"CONNECT my.kaspersky.com:443 HTTP/1.1\r\nHost: my.kaspersky.com:443\r\n"
          b"User-Agent: kasblock-it/1\r\nProxy-Connection: Keep-Alive\r\n\r\n")
-    return _http_case(cn, h, "my.kaspersky.com", "connect", lambda s: cut(s, []),
+    return _http_case(cn, h, "my.kaspersky.com:443", "connect", lambda s: cut(s, []),
                       server=PROXY4, sport=3128)
 
 
 @case("http", "CONNECT split inside the authority")
 def http_connect_split(cn):
     h = b"CONNECT dnl-01.geo.kaspersky.com:443 HTTP/1.1\r\nHost: dnl-01.geo.kaspersky.com:443\r\n\r\n"
-    return _http_case(cn, h, "dnl-01.geo.kaspersky.com", "connect", lambda s: cut(s, [14, 30]),
+    return _http_case(cn, h, "dnl-01.geo.kaspersky.com:443", "connect", lambda s: cut(s, [14, 30]),
                       server=PROXY4, sport=3128)
 
 
@@ -662,7 +672,7 @@ def http_connect_allowed(cn):
     f.client_data(len(h), hello, note="TLS inside the tunnel")
     f.server_data(len(ok), server_hello_like(rng, 300))
     f.close(len(h) + len(hello), len(ok) + 305)
-    return cap, [allow("f1", [("connect", "example.test"), ("http_host", "example.test")])]
+    return cap, [allow("f1", [("connect", "example.test:443"), ("http_host", "example.test:443")])]
 
 
 # ================================================================ misc
@@ -784,6 +794,76 @@ def misc_mixed(cn):
                  allow("udp"),
                  allow("http-ok", [("http_host", "www.example.test")]),
                  block("http-bad", "http_host", "kaspersky.ru", _http_need(hb, "kaspersky.ru"))]
+
+
+# ================================================================ actions
+
+def _tls_action(cn, sni, action, cport, segs=2):
+    cap = Capture()
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", cport)
+    f.send_stream(cut_random(s, segs, rng))
+    after_block(f, len(s))
+    return cap, [block("f1", "sni", sni, len(s), action=action)]
+
+
+@case("actions", "drop: the completing packet and the rest of the flow vanish, no resets",
+      config="actions.conf")
+def actions_drop(cn):
+    return _tls_action(cn, "my.kaspersky.com", "drop", 46001)
+
+
+@case("actions", "drop over HTTP, Host split", config="actions.conf")
+def actions_drop_http(cn):
+    h = http_get("my.kaspersky.com")
+    x = _http_case(cn, h, "my.kaspersky.com", "http_host",
+                   lambda s: cut(s, [h.index(b"kasp")]), cport=46002)
+    x[1][0]["event"]["action"] = "drop"
+    return x
+
+
+@case("actions", "monitor: everything forwarded, one monitor event", config="actions.conf")
+def actions_monitor(cn):
+    return _tls_action(cn, "a.b.c.kaspersky.com", "monitor", 46003, segs=3)
+
+
+@case("actions", "pass: a barred name whose category passes is forwarded, no event",
+      config="actions.conf")
+def actions_pass(cn):
+    cap = Capture()
+    rng, hs = hello_stream(cn, "activation-v2.kaspersky.com")
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 46004)
+    f.client_data(0, s)
+    pass_tail(f, len(s), rng)
+    return cap, [allow("f1", [("sni", "activation-v2.kaspersky.com")])]
+
+
+@case("actions", "reset next to drop and monitor in one capture", config="actions.conf")
+def actions_mixed(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    fs = {}
+    want = []
+    for i, (sni, act) in enumerate([("dnl-01.geo.kaspersky.com", "reset"),
+                                    ("my.kaspersky.com", "drop"),
+                                    ("kaspersky.ru", "monitor")]):
+        fid = "f%d" % (i + 1)
+        fs[fid] = (tls_flow(cap, fid, 46010 + i), tls_records(client_hello([sni], rng)))
+        want.append(block(fid, "sni", sni, len(fs[fid][1]), action=act))
+    for fid, (f, s) in fs.items():
+        f.client_data(0, s[:90])
+    for fid, (f, s) in fs.items():
+        f.client_data(90, s[90:])
+    for fid, (f, s) in fs.items():
+        after_block(f, len(s))
+    return cap, want
+
+
+@case("actions", "policy mode monitor: a reset category only logs", config="monitor.conf")
+def actions_mode_monitor(cn):
+    return _tls_action(cn, "dnl-01.geo.kaspersky.com", "monitor", 46005)
 
 
 # ================================================================ expectations
