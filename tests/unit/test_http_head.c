@@ -866,6 +866,16 @@ static void test_real_captures(void **state)
 		free(d);
 	}
 	closedir(dp);
+	/* every capture expected.tsv lists is there */
+	for (i = 0; i < n_rw; i++) {
+		char path[1536];
+		FILE *f;
+
+		join_path(path, sizeof(path), dir, rw[i].file);
+		f = fopen(path, "rb");
+		CHECK(f != NULL, "%s lists %s, which is missing", "expected.tsv", rw[i].file);
+		fclose(f);
+	}
 	if (n_files == 0) {
 		print_message("no *.http.bin in %s yet: skipped\n", dir);
 		skip();
