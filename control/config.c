@@ -6,23 +6,58 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
+#include "policy.h"
 #include "sig.h"
 
 enum key_kind {
 	K_U32 = 0,
+	K_U16,
 	K_BOOL,
 	K_PATH,       /* string, resolved against the config's directory */
-	K_STR,        /* string as written */
+	K_STR,        /* string as written (CTL_PATH_MAX) */
+	K_NAME,       /* string as written (CTL_NAME_MAX) */
+	K_ADDR,       /* IPv4 or IPv6 literal (CTL_ADDR_MAX) */
 	K_FAIL,       /* "open" | "closed" */
-	K_CONFLICT,   /* "block" | "pass" */
+	K_CONFLICT,   /* "pass" | "block" */
 	K_MODE,       /* "enforce" | "monitor" */
+	K_NOSIG,      /* "exit" | "open" | "closed" */
+	K_EXEMPT,     /* "pass" | "monitor" */
+	K_LEVEL,      /* log level word */
+	K_FACILITY,   /* syslog facility word */
 	K_SPECIAL,    /* handled by the group's own code */
+	K_KIND_COUNT
+};
+
+/* Words of the enumerated kinds, in value order (NULL-terminated). The
+ * value stored is the word's index, except for the tables with `vals`. */
+struct words {
+	const char *w[12];
+	const int *vals; /* NULL: the index */
+};
+
+static const int exempt_vals[] = {CTL_ACT_PASS, CTL_ACT_MONITOR};
+static const int level_vals[] = {1, 2, 3, 4, 5, 6, 7, 8};
+static const int facility_vals[] = {LOG_DAEMON, LOG_USER, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2,
+				    LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+
+static const struct words kind_words[K_KIND_COUNT] = {
+	[K_FAIL] = {{"open", "closed", NULL}, NULL},
+	[K_CONFLICT] = {{"pass", "block", NULL}, NULL},
+	[K_MODE] = {{"enforce", "monitor", NULL}, NULL},
+	[K_NOSIG] = {{"exit", "open", "closed", NULL}, NULL},
+	[K_EXEMPT] = {{"pass", "monitor", NULL}, exempt_vals},
+	[K_LEVEL] = {{"emergency", "alert", "critical", "error", "warning", "notice", "info",
+		      "debug", NULL}, level_vals},
+	[K_FACILITY] = {{"daemon", "user", "local0", "local1", "local2", "local3", "local4",
+			 "local5", "local6", "local7", NULL}, facility_vals},
 };
 
 struct key {
@@ -85,6 +120,17 @@ static const struct key policy_keys[] = {
 	{"mode", K_MODE, OFF(mode), 0, 0},
 	{"default_action", K_SPECIAL, 0, 0, 0},
 	{"actions", K_SPECIAL, 0, 0, 0},
+	{"enforce_from", K_SPECIAL, 0, 0, 0},
+	{"exempt_clients", K_SPECIAL, 0, 0, 0},
+	{"exempt_action", K_EXEMPT, OFF(exempt_action), 0, 0},
+	{"allow", K_SPECIAL, 0, 0, 0},
+	{"no_signatures", K_NOSIG, OFF(no_signatures), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key reload_keys[] = {
+	{"watch", K_BOOL, OFF(watch), 0, 0},
+	{"watch_interval_ms", K_U32, OFF(watch_interval_ms), 100, 60000},
 	{NULL, 0, 0, 0, 0},
 };
 
@@ -92,6 +138,33 @@ static const struct key events_keys[] = {
 	{"file", K_PATH, OFF(events_file), 0, 0},
 	{"ring_size", K_U32, OFF(event_ring), 64, 1u << 20},
 	{"log_names", K_BOOL, OFF(log_names), 0, 0},
+	{"rate_limit", K_U32, OFF(event_rate), 0, 1000000},
+	{"syslog", K_BOOL, OFF(syslog), 0, 0},
+	{"syslog_facility", K_FACILITY, OFF(syslog_facility), 0, 0},
+	{"syslog_ident", K_NAME, OFF(syslog_ident), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key inventory_keys[] = {
+	{"capacity", K_U32, OFF(inventory_capacity), 16, 1u << 22},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key metrics_keys[] = {
+	{"enabled", K_BOOL, OFF(metrics_enabled), 0, 0},
+	{"address", K_ADDR, OFF(metrics_address), 0, 0},
+	{"port", K_U16, OFF(metrics_port), 0, 65535},
+	{"signature_top", K_U32, OFF(metrics_signature_top), 0, 10000},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key telemetry_keys[] = {
+	{"enabled", K_BOOL, OFF(telemetry_enabled), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key log_keys[] = {
+	{"level", K_LEVEL, OFF(log_level), 0, 0},
 	{NULL, 0, 0, 0, 0},
 };
 
@@ -108,7 +181,12 @@ static const struct group groups[] = {
 	{"inspection", inspection_keys},
 	{"signatures", signatures_keys},
 	{"policy", policy_keys},
+	{"reload", reload_keys},
 	{"events", events_keys},
+	{"inventory", inventory_keys},
+	{"metrics", metrics_keys},
+	{"telemetry", telemetry_keys},
+	{"log", log_keys},
 	{NULL, NULL},
 };
 
@@ -128,6 +206,49 @@ const char *ctl_mode_name(enum ctl_mode m)
 {
 	return m == CTL_MODE_MONITOR ? "monitor" : "enforce";
 }
+
+const char *ctl_fail_name(enum ctl_fail f)
+{
+	return f == CTL_FAIL_CLOSED ? "closed" : "open";
+}
+
+const char *ctl_nosig_name(enum ctl_nosig n)
+{
+	return (unsigned)n <= CTL_NOSIG_CLOSED ? kind_words[K_NOSIG].w[n] : "unknown";
+}
+
+const char *ctl_log_level_name(uint32_t level)
+{
+	return level >= 1 && level <= 8 ? kind_words[K_LEVEL].w[level - 1] : "unknown";
+}
+
+/*
+ * Final Determination (89 FR 52434, Case ICTS-2021-002): no new sales from
+ * 2024-07-20; updates, downloads, licensing, KSN and the rest from
+ * 2024-09-29. Threat intelligence, training and informational research are
+ * outside it. docs/policy.md ("Defaults") has the reasoning per category.
+ */
+#define FD_PHASE1 1721433600 /* 2024-07-20T00:00:00Z */
+#define FD_PHASE2 1727568000 /* 2024-09-29T00:00:00Z */
+
+static const struct {
+	uint8_t action;
+	int64_t from; /* 0: no date */
+} cat_defaults[SIG_CAT_COUNT] = {
+	[SIG_CAT_UPDATE] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_DOWNLOAD] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_LICENSING] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_TELEMETRY] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_STOREFRONT] = {CTL_ACT_RESET, FD_PHASE1},
+	[SIG_CAT_MANAGEMENT] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_OEM] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_BRAND] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_THREAT_INTEL] = {CTL_ACT_MONITOR, 0},
+	[SIG_CAT_RESEARCH] = {CTL_ACT_PASS, 0},
+	[SIG_CAT_TRAINING] = {CTL_ACT_MONITOR, 0},
+	[SIG_CAT_LEGACY] = {CTL_ACT_RESET, FD_PHASE2},
+	[SIG_CAT_OTHER] = {CTL_ACT_RESET, FD_PHASE2},
+};
 
 void ctl_config_defaults(struct ctl_config *c)
 {
@@ -151,10 +272,28 @@ void ctl_config_defaults(struct ctl_config *c)
 	c->fail_policy = CTL_FAIL_OPEN;
 	c->conflict_policy = CTL_FAIL_CLOSED;
 	c->mode = CTL_MODE_ENFORCE;
-	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
-		c->action[i] = CTL_ACT_RESET;
+	for (unsigned i = 0; i < SIG_CAT_COUNT; i++) {
+		c->action[i] = cat_defaults[i].action;
+		c->has_date[i] = cat_defaults[i].from != 0;
+		c->enforce_from[i] = cat_defaults[i].from;
+	}
+	c->exempt_action = CTL_ACT_PASS;
+	c->no_signatures = CTL_NOSIG_EXIT;
+	c->watch = false;
+	c->watch_interval_ms = 1000;
 	c->event_ring = 4096;
 	c->log_names = false;
+	c->event_rate = 1000;
+	c->syslog = false;
+	c->syslog_facility = LOG_DAEMON;
+	snprintf(c->syslog_ident, sizeof(c->syslog_ident), "kasblock");
+	c->inventory_capacity = 65536;
+	c->metrics_enabled = true;
+	snprintf(c->metrics_address, sizeof(c->metrics_address), "127.0.0.1");
+	c->metrics_port = 9720;
+	c->metrics_signature_top = 200;
+	c->telemetry_enabled = true;
+	c->log_level = 7; /* info */
 }
 
 /* ---- error reporting ------------------------------------------------ */
@@ -356,6 +495,114 @@ static int policy_actions(struct ld *l, const config_setting_t *s)
 	return 0;
 }
 
+static int policy_dates(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_GROUP, "policy.enforce_from");
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int cat = cat_of(l, e, "policy.enforce_from");
+		if (cat < 0)
+			return cat;
+		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, "policy.enforce_from")) != 0)
+			return rc;
+		const char *v = config_setting_get_string(e);
+		if (strcmp(v, "none") == 0) {
+			l->c->has_date[cat] = false;
+			l->c->enforce_from[cat] = 0;
+			continue;
+		}
+		int64_t t;
+		if (ctl_parse_date(v, &t) != 0)
+			return bad(l, e, "policy.enforce_from.%s: \"%s\" is not a date "
+				   "(YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or \"none\")",
+				   config_setting_name(e), v);
+		l->c->has_date[cat] = true;
+		l->c->enforce_from[cat] = t;
+	}
+	return 0;
+}
+
+static int policy_exempt(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "policy.exempt_clients");
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n > CTL_MAX_EXEMPT)
+		return bad(l, s, "policy.exempt_clients: at most %u prefixes", CTL_MAX_EXEMPT);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, "a client prefix")) != 0)
+			return rc;
+		const char *v = config_setting_get_string(e);
+		if (ctl_parse_prefix(v, &l->c->exempt[i]) != 0)
+			return bad(l, e, "policy.exempt_clients: \"%s\" is not an address prefix "
+				   "(10.1.0.0/16, 2001:db8::/32; no bits set past the length)", v);
+	}
+	l->c->n_exempt = (uint32_t)n;
+	return 0;
+}
+
+/* The loader's verdict on one allow name, as the rule it will become. */
+static int allow_check(const char *name, char *msg, size_t cap)
+{
+	char line[SIG_NAME_MAX + 96];
+	struct sig_report rep = {0};
+	struct sig_ruleset *rs = sig_ruleset_new();
+	int rc;
+
+	if (rs == NULL) {
+		snprintf(msg, cap, "out of memory");
+		return -ENOMEM;
+	}
+	int n = snprintf(line, sizeof(line), "allow %u domain=%s category=other\n",
+			 CTL_ALLOW_ID_BASE, name);
+	if (n < 0 || (size_t)n >= sizeof(line) || strpbrk(name, " \t\"#=") != NULL) {
+		snprintf(msg, cap, "\"%s\" is not a host name", name);
+		sig_ruleset_free(rs);
+		return -EINVAL;
+	}
+	rc = sig_load_buf(rs, "allow", line, (size_t)n, &rep);
+	if (rc != 0) {
+		/* "allow:1: reason": keep the reason. */
+		const char *r = strstr(rep.first, ": ");
+		snprintf(msg, cap, "%s", r != NULL ? r + 2 : rep.first);
+		rc = -EINVAL;
+	}
+	sig_ruleset_free(rs);
+	return rc;
+}
+
+static int policy_allow(struct ld *l, const config_setting_t *s)
+{
+	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "policy.allow");
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n > CTL_MAX_ALLOW)
+		return bad(l, s, "policy.allow: at most %u names", CTL_MAX_ALLOW);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		char msg[SIG_ERR_MAX];
+		if ((rc = get_str(l, e, "policy.allow element", l->c->allow[i], SIG_NAME_MAX + 1,
+				  false)) != 0)
+			return rc;
+		if (allow_check(l->c->allow[i], msg, sizeof(msg)) != 0)
+			return bad(l, e, "policy.allow: %s", msg);
+		/* Kept normalised: the ruleset lower-cases it the same way. */
+		for (char *p = l->c->allow[i]; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		size_t len = strlen(l->c->allow[i]);
+		if (len > 0 && l->c->allow[i][len - 1] == '.')
+			l->c->allow[i][len - 1] = '\0';
+	}
+	l->c->n_allow = (uint32_t)n;
+	return 0;
+}
+
 /* ---- generic keys --------------------------------------------------- */
 
 static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
@@ -387,30 +634,68 @@ static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
 		memcpy(base + k->off, &b, sizeof(b));
 		return 0;
 	}
+	case K_U16: {
+		if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64)
+			return bad(l, s, "%s must be an integer, not %s", what,
+				   type_name(config_setting_type(s)));
+		long long v = config_setting_get_int64(s);
+		if (v < k->min || v > k->max)
+			return bad(l, s, "%s = %lld is out of range (%u..%u)", what, v, k->min,
+				   k->max);
+		uint16_t u = (uint16_t)v;
+		memcpy(base + k->off, &u, sizeof(u));
+		return 0;
+	}
 	case K_PATH:
 	case K_STR:
 		return get_str(l, s, what, (char *)base + k->off, CTL_PATH_MAX, k->kind == K_PATH);
+	case K_NAME:
+		return get_str(l, s, what, (char *)base + k->off, CTL_NAME_MAX, false);
+	case K_ADDR: {
+		char *dst = (char *)base + k->off;
+		uint8_t tmp[16];
+		if ((rc = get_str(l, s, what, dst, CTL_ADDR_MAX, false)) != 0)
+			return rc;
+		if (inet_pton(AF_INET, dst, tmp) != 1 && inet_pton(AF_INET6, dst, tmp) != 1)
+			return bad(l, s, "%s: \"%s\" is not an IPv4 or IPv6 address", what, dst);
+		return 0;
+	}
 	case K_FAIL:
 	case K_CONFLICT:
-	case K_MODE: {
-		static const char *const words[][2] = {
-			[K_FAIL] = {"open", "closed"},
-			[K_CONFLICT] = {"pass", "block"},
-			[K_MODE] = {"enforce", "monitor"},
-		};
+	case K_MODE:
+	case K_NOSIG:
+	case K_EXEMPT:
+	case K_LEVEL:
+	case K_FACILITY: {
+		const struct words *w = &kind_words[k->kind];
+		char list[160] = "";
+		size_t used = 0;
 		if ((rc = want_type(l, s, CONFIG_TYPE_STRING, what)) != 0)
 			return rc;
 		const char *v = config_setting_get_string(s);
-		for (unsigned i = 0; i < 2; i++) {
-			if (strcmp(v, words[k->kind][i]) == 0) {
-				base[k->off] = (uint8_t)i;
+		for (unsigned i = 0; w->w[i] != NULL; i++) {
+			if (strcmp(v, w->w[i]) == 0) {
+				int val = w->vals != NULL ? w->vals[i] : (int)i;
+				if (k->kind == K_LEVEL) {
+					uint32_t u = (uint32_t)val;
+					memcpy(base + k->off, &u, sizeof(u));
+				} else if (k->kind == K_FACILITY) {
+					memcpy(base + k->off, &val, sizeof(val));
+				} else {
+					base[k->off] = (uint8_t)val;
+				}
 				return 0;
 			}
+			int n = snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i == 0 ? "" : ", ", w->w[i]);
+			if (n > 0 && used + (size_t)n < sizeof(list))
+				used += (size_t)n;
 		}
-		return bad(l, s, "%s: \"%s\" is not %s or %s", what, v, words[k->kind][0],
-			   words[k->kind][1]);
+		return bad(l, s, "%s: unknown value \"%s\" (%s)", what, v, list);
 	}
 	case K_SPECIAL:
+	case K_KIND_COUNT:
 		break;
 	}
 	return bad(l, s, "%s: internal error", what);
@@ -442,6 +727,12 @@ static int load_group(struct ld *l, const struct group *g, const config_setting_
 			rc = sig_modes(l, e);
 		} else if (strcmp(name, "actions") == 0) {
 			rc = policy_actions(l, e);
+		} else if (strcmp(name, "enforce_from") == 0) {
+			rc = policy_dates(l, e);
+		} else if (strcmp(name, "exempt_clients") == 0) {
+			rc = policy_exempt(l, e);
+		} else if (strcmp(name, "allow") == 0) {
+			rc = policy_allow(l, e);
 		} else { /* policy.default_action */
 			uint8_t a;
 			rc = get_action(l, e, "policy.default_action", &a);
@@ -515,6 +806,13 @@ int ctl_config_load(struct ctl_config *c, const char *path, char *err, size_t er
 	if ((c->event_ring & (c->event_ring - 1)) != 0) {
 		const config_setting_t *s = config_lookup(&cfg, "events.ring_size");
 		rc = bad(&l, s, "events.ring_size must be a power of two");
+		goto out;
+	}
+	if (c->n_allow > 0 && c->cat_mode[SIG_CAT_OTHER] == SIG_MODE_OFF) {
+		/* policy.allow rules live in category "other": off would drop them. */
+		const config_setting_t *s = config_lookup(&cfg, "signatures.modes.other");
+		rc = bad(&l, s, "signatures.modes.other = \"off\" would drop policy.allow; "
+			 "use \"on\" or \"allow\"");
 		goto out;
 	}
 	if (c->n_sig_files == 0) {

@@ -129,7 +129,8 @@ struct ctl_config {
 	/* metrics (Prometheus text on GET /metrics) */
 	bool metrics_enabled;
 	char metrics_address[CTL_ADDR_MAX]; /* IPv4 or IPv6 literal to bind */
-	uint16_t metrics_port;
+	uint16_t metrics_port;         /* 0: any free port (logged at start) */
+	uint32_t metrics_signature_top; /* signatures exported by id, the rest as "other" */
 
 	/* telemetry (DPDK telemetry socket, commands under /kasblock/) */
 	bool telemetry_enabled;

@@ -12,14 +12,38 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "inspect_types.h"
 #include "sig.h"
 
 static const char *const action_str[DP_ACT_COUNT] = {"reset", "drop", "monitor", "pass"};
-static const char *const reason_str[DP_R_COUNT] = {"signature", "conflict", "pool_exhausted",
-						   "limit", "scan_error"};
+static const char *const reason_str[DP_R_COUNT] = {
+	"signature", "conflict", "pool_exhausted", "limit", "scan_error", "no_signatures",
+	"no_flow"};
+static const char *const policy_str[DP_POL_COUNT] = {
+	"configured", "monitor_mode", "before_enforce_from", "exempt_client"};
+
+/* The log whose counters ctl_evlog_counters() reports. */
+static const struct ctl_evlog *evlog_live;
+
+#define EV_SET(l, field, v) __atomic_store_n(&(l)->field, (v), __ATOMIC_RELAXED)
+#define EV_INC(l, field) EV_SET(l, field, (l)->field + 1)
+
+void ctl_evlog_counters(struct ctl_evlog_counters *out)
+{
+	const struct ctl_evlog *l = __atomic_load_n(&evlog_live, __ATOMIC_ACQUIRE);
+
+	memset(out, 0, sizeof(*out));
+	if (l == NULL)
+		return;
+	out->written = __atomic_load_n(&l->written, __ATOMIC_RELAXED);
+	out->suppressed = __atomic_load_n(&l->suppressed, __ATOMIC_RELAXED);
+	out->syslogged = __atomic_load_n(&l->syslogged, __ATOMIC_RELAXED);
+	out->reopens = __atomic_load_n(&l->reopens, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&l->errors, __ATOMIC_RELAXED);
+}
 
 int ctl_evlog_open(struct ctl_evlog *l, const char *path, uint64_t tsc_now, uint64_t tsc_hz,
 		   char *err, size_t errlen)
@@ -31,8 +55,10 @@ int ctl_evlog_open(struct ctl_evlog *l, const char *path, uint64_t tsc_now, uint
 	l->ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	l->tsc0 = tsc_now;
 	l->hz = tsc_hz != 0 ? tsc_hz : 1;
+	__atomic_store_n(&evlog_live, l, __ATOMIC_RELEASE);
 	if (path == NULL || path[0] == '\0')
 		return 0;
+	snprintf(l->path, sizeof(l->path), "%s", path);
 	if (strcmp(path, "-") == 0) {
 		l->f = stdout;
 		return 0;
@@ -44,6 +70,68 @@ int ctl_evlog_open(struct ctl_evlog *l, const char *path, uint64_t tsc_now, uint
 		return rc;
 	}
 	l->own = true;
+	return 0;
+}
+
+int ctl_evlog_switch(struct ctl_evlog *l, const char *path, char *err, size_t errlen)
+{
+	FILE *f = NULL;
+	bool own = false;
+
+	if (path[0] != '\0' && strcmp(path, "-") == 0) {
+		f = stdout;
+	} else if (path[0] != '\0') {
+		f = fopen(path, "a");
+		if (f == NULL) {
+			int rc = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			EV_INC(l, errors);
+			return rc;
+		}
+		own = true;
+	}
+	if (l->f != NULL) {
+		fflush(l->f);
+		if (l->own)
+			fclose(l->f);
+	}
+	l->f = f;
+	l->own = own;
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	return 0;
+}
+
+void ctl_evlog_configure(struct ctl_evlog *l, uint32_t rate, bool use_syslog, int facility,
+			 const char *ident)
+{
+	/* openlog keeps the ident pointer: keep a copy that lives on. */
+	static char ident_copy[128];
+
+	l->rate = rate;
+	if (l->syslog)
+		closelog();
+	l->syslog = use_syslog;
+	if (use_syslog) {
+		snprintf(ident_copy, sizeof(ident_copy), "%s", ident != NULL ? ident : "kasblock");
+		openlog(ident_copy, LOG_PID | LOG_NDELAY, facility);
+	}
+}
+
+int ctl_evlog_reopen(struct ctl_evlog *l, char *err, size_t errlen)
+{
+	if (!l->own || l->path[0] == '\0')
+		return 0;
+	FILE *f = fopen(l->path, "a");
+	if (f == NULL) {
+		int rc = -errno;
+		snprintf(err, errlen, "%s: %s", l->path, strerror(errno));
+		EV_INC(l, errors);
+		return rc;
+	}
+	if (l->f != NULL)
+		fclose(l->f);
+	l->f = f;
+	EV_INC(l, reopens);
 	return 0;
 }
 
@@ -88,12 +176,17 @@ static void sb_ip(struct sb *b, const uint8_t *a, unsigned version)
 	sb_printf(b, "\"%s\"", txt);
 }
 
+uint64_t ctl_evlog_event_ns(const struct ctl_evlog *l, const struct dp_event *ev)
+{
+	uint64_t d = ev->tsc >= l->tsc0 ? ev->tsc - l->tsc0 : 0;
+	return l->ns0 + d / l->hz * 1000000000u + d % l->hz * 1000000000u / l->hz;
+}
+
 size_t ctl_evlog_format(const struct ctl_evlog *l, const struct dp_event *ev, char *buf,
 			size_t cap)
 {
 	struct sb b = {.p = buf, .cap = cap, .n = 0};
-	uint64_t d = ev->tsc >= l->tsc0 ? ev->tsc - l->tsc0 : 0;
-	uint64_t ns = l->ns0 + d / l->hz * 1000000000u + d % l->hz * 1000000000u / l->hz;
+	uint64_t ns = ctl_evlog_event_ns(l, ev);
 	time_t sec = (time_t)(ns / 1000000000u);
 	struct tm tm;
 	char when[32];
@@ -111,7 +204,8 @@ size_t ctl_evlog_format(const struct ctl_evlog *l, const struct dp_event *ev, ch
 	sb_ip(&b, ev->dst, ev->ip_version);
 	sb_printf(&b, ",\"dest_port\":%u,\"proto\":\"%s\",", ev->dport,
 		  ev->proto == 6 ? "TCP" : ev->proto == 17 ? "UDP" : "other");
-	bool has_name = ev->type == DP_EV_NAME || ev->reason == DP_R_SIGNATURE;
+	bool has_name = ev->type == DP_EV_NAME || ev->reason == DP_R_SIGNATURE ||
+			(ev->reason == DP_R_NO_SET && ev->name_len > 0);
 	if (has_name) {
 		sb_printf(&b, "\"field\":\"%s\",\"name\":",
 			  sig_field_name((enum sig_field)ev->field));
@@ -142,24 +236,53 @@ size_t ctl_evlog_format(const struct ctl_evlog *l, const struct dp_event *ev, ch
 		sb_printf(&b, "\"%s\"", sig_category_name((enum sig_category)ev->category));
 	else
 		sb_printf(&b, "null");
-	sb_printf(&b, ",\"action\":\"%s\",\"reason\":\"%s\"}",
+	sb_printf(&b, ",\"action\":\"%s\",\"reason\":\"%s\",\"policy\":\"%s\","
+		  "\"generation\":%u}",
 		  ev->action < DP_ACT_COUNT ? action_str[ev->action] : "unknown",
-		  ev->reason < DP_R_COUNT ? reason_str[ev->reason] : "unknown");
+		  ev->reason < DP_R_COUNT ? reason_str[ev->reason] : "unknown",
+		  ev->policy < DP_POL_COUNT ? policy_str[ev->policy] : "unknown", ev->gen);
 	return b.n;
 }
 
-void ctl_evlog_write(struct ctl_evlog *l, const struct dp_event *ev)
+bool ctl_evlog_write(struct ctl_evlog *l, const struct dp_event *ev)
 {
 	char line[2048];
 
-	if (l->f == NULL)
-		return;
+	if (l->f == NULL && !l->syslog)
+		return false;
+	if (l->rate != 0) {
+		/* Per second of event time, so a backlog drained late is
+		 * limited as it happened, not as it is read. Workers' events
+		 * interleave a little out of order: an older second is
+		 * counted in the current window. */
+		uint64_t sec = ctl_evlog_event_ns(l, ev) / 1000000000u;
+		if (sec > l->win_sec) {
+			l->win_sec = sec;
+			l->win_n = 0;
+		}
+		if (l->win_n >= l->rate) {
+			EV_INC(l, suppressed);
+			return false;
+		}
+		l->win_n++;
+	}
 	size_t n = ctl_evlog_format(l, ev, line, sizeof(line));
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
-	fwrite(line, 1, n, l->f);
-	fputc('\n', l->f);
-	l->written++;
+	line[n] = '\0';
+	if (l->f != NULL) {
+		if (fwrite(line, 1, n, l->f) != n || fputc('\n', l->f) == EOF)
+			EV_INC(l, errors);
+		else
+			EV_INC(l, written);
+	}
+	if (l->syslog) {
+		int pri = ev->type == DP_EV_BLOCK ? LOG_WARNING
+			  : ev->type == DP_EV_MONITOR ? LOG_NOTICE : LOG_INFO;
+		syslog(pri, "%s", line);
+		EV_INC(l, syslogged);
+	}
+	return true;
 }
 
 void ctl_evlog_flush(struct ctl_evlog *l)
@@ -176,4 +299,7 @@ void ctl_evlog_close(struct ctl_evlog *l)
 			fclose(l->f);
 	}
 	l->f = NULL;
+	if (l->syslog)
+		closelog();
+	l->syslog = false;
 }

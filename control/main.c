@@ -4,11 +4,13 @@
  * command line, exit codes and the summary; docs/architecture.md the design.
  *
  *   kasblock [EAL args --] -c FILE [--events FILE] [--log-names]
- *   kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--events FILE] [--log-names]
+ *   kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--loop N] [--events FILE] [--log-names]
  *   kasblock -c FILE --check
  *
  * The main lcore is the control plane: it drains the workers' event rings
- * into the event log and watches the signal flags; workers never do I/O.
+ * into the event log and the remediation inventory, reloads (SIGHUP,
+ * requests, watched files), re-resolves dated policy, and watches the
+ * signal flags; workers never do I/O.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -24,11 +27,17 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 
 #include "config.h"
+#include "ctl_log.h"
 #include "dp.h"
 #include "event_log.h"
 #include "flow.h"
+#include "inventory.h"
+#include "policy.h"
+#include "reload.h"
+#include "replay_loop.h"
 #include "sig.h"
 
 enum {
@@ -39,28 +48,49 @@ enum {
 };
 
 static volatile sig_atomic_t quit_flag;
+static volatile sig_atomic_t hup_flag;
 
+/* Handlers only set a flag: the main loop does the work. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	quit_flag = 1;
+	if (sig == SIGHUP)
+		hup_flag = 1;
+	else
+		quit_flag = 1;
+}
+
+static void set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kasblock [EAL args --] -c FILE [--events FILE] [--log-names]\n"
-		"       kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--events FILE] [--log-names]\n"
+		"       kasblock -c FILE -r IN.pcap [-w OUT.pcap] [--loop N] [--events FILE]"
+		" [--log-names]\n"
 		"       kasblock -c FILE --check\n"
 		"  -c, --config FILE   configuration (libconfig), required\n"
 		"  -r, --read FILE     replay a capture instead of running on ports\n"
 		"  -w, --write FILE    replay: write forwarded packets and resets here\n"
+		"      --loop N        replay: play the capture N times (pass k: byte 1 of\n"
+		"                      every address + k, so each pass is new flows)\n"
 		"      --events FILE   event log ('-' = stdout), overrides events.file\n"
 		"      --log-names     also log every extracted name (event \"name\")\n"
 		"      --check         validate configuration and signatures, then exit\n"
 		"  -h, --help          this text\n"
 		"EAL arguments before '--' replace eal.args of the configuration.\n"
-		"Exit: 0 ok, 1 runtime error, 2 usage, 3 invalid configuration/signatures.\n");
+		"Exit: 0 ok, 1 runtime error, 2 usage, 3 invalid configuration/signatures.\n"
+		"Signals: SIGHUP reloads configuration and signatures and reopens the event\n"
+		"log; SIGINT/SIGTERM stop cleanly.\n");
 }
 
 struct opts {
@@ -70,6 +100,7 @@ struct opts {
 	const char *events;
 	bool log_names;
 	bool check;
+	unsigned loop;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -81,6 +112,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"events", required_argument, NULL, 'e'},
 		{"log-names", no_argument, NULL, 'n'},
 		{"check", no_argument, NULL, 'k'},
+		{"loop", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -95,6 +127,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'e': o->events = optarg; break;
 		case 'n': o->log_names = true; break;
 		case 'k': o->check = true; break;
+		case 'L': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 100000) {
+				fprintf(stderr, "kasblock: --loop wants 1..100000\n");
+				return -1;
+			}
+			o->loop = (unsigned)v;
+			break;
+		}
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return -1;
 		}
@@ -111,6 +153,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "kasblock: -w needs -r\n");
 		return -1;
 	}
+	if (o->loop != 0 && o->read == NULL) {
+		fprintf(stderr, "kasblock: --loop needs -r\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -122,15 +168,33 @@ static void report_err(void *arg, const char *msg)
 
 static struct sigset *load_signatures(const struct ctl_config *cfg)
 {
-	const char *paths[CTL_MAX_SIG_FILES];
-	struct sig_compile_opts co;
 	struct sig_report rep = {.fn = report_err};
 
-	memset(&co, 0, sizeof(co));
-	memcpy(co.cat_mode, cfg->cat_mode, sizeof(co.cat_mode));
-	for (uint32_t i = 0; i < cfg->n_sig_files; i++)
-		paths[i] = cfg->sig_files[i];
-	return sig_set_build(paths, cfg->n_sig_files, &co, &rep);
+	return ctl_policy_build_set(cfg, &rep);
+}
+
+/* Command-line choices that win over the file, at start and every reload. */
+static struct {
+	const char *events;
+	bool log_names;
+	bool replay;
+} overrides;
+
+static void apply_overrides(struct ctl_config *c)
+{
+	if (overrides.events != NULL)
+		snprintf(c->events_file, sizeof(c->events_file), "%s", overrides.events);
+	if (overrides.log_names)
+		c->log_names = true;
+	if (overrides.replay) {
+		/* Replay runs one worker on one net_pcap device paired with
+		 * itself, whatever the file says. */
+		c->workers = 1;
+		memset(c->pairs, 0, sizeof(c->pairs));
+		c->n_pairs = 1;
+		snprintf(c->pairs[0].a, CTL_NAME_MAX, "net_pcap0");
+		snprintf(c->pairs[0].b, CTL_NAME_MAX, "net_pcap0");
+	}
 }
 
 /* Packets in a capture, counted up front so replay stops exactly at its end. */
@@ -189,12 +253,7 @@ static void fill_dp_conf(struct dp_conf *dc, const struct ctl_config *c)
 	dc->frag_flows = c->frag_flows;
 	dc->frag_timeout_ms = c->frag_timeout_ms;
 	dc->event_ring = c->event_ring;
-	dc->fail_closed = c->fail_policy == CTL_FAIL_CLOSED;
-	dc->conflict_block = c->conflict_policy == CTL_FAIL_CLOSED;
-	dc->monitor_mode = c->mode == CTL_MODE_MONITOR;
 	dc->log_names = c->log_names;
-	for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
-		dc->action[i] = c->action[i]; /* same order as enum dp_action */
 }
 
 static void sum_u64(const uint64_t *a, size_t n, uint64_t *out)
@@ -259,27 +318,63 @@ static void print_summary(FILE *f, const struct dp_conf *dc, const struct ctl_ev
 		s.blocked_policy[DP_R_CONFLICT], s.blocked_policy[DP_R_POOL],
 		s.blocked_policy[DP_R_LIMIT], s.blocked_policy[DP_R_SCAN_ERROR]);
 	fprintf(f, "  resets sent         %" PRIu64 "\n", s.resets_sent);
+	uint64_t exm;
+	sum_u64(s.exempted, SIG_CAT_COUNT, &exm);
+	fprintf(f, "  exempted flows      %" PRIu64 " (policy verdicts %" PRIu64 "), no-flow drops %"
+		   PRIu64 "\n", exm, s.exempted_policy, s.no_flow_dropped);
 	fprintf(f, "  pool exhausted %" PRIu64 ", reasm conflicts %" PRIu64 ", events %" PRIu64
-		   " (written %" PRIu64 ", dropped %" PRIu64 ")\n", s.pool_exhausted,
-		s.reasm_conflicts, s.events, ev->written, s.events_dropped);
+		   " (written %" PRIu64 ", dropped %" PRIu64 ", suppressed %" PRIu64 ")\n",
+		s.pool_exhausted, s.reasm_conflicts, s.events, ev->written, s.events_dropped,
+		ev->suppressed);
+	struct ctl_reload_status rs;
+	struct ctl_inventory_totals it;
+	ctl_reload_status(&rs);
+	ctl_inventory_totals(&it);
+	fprintf(f, "  reloads             %" PRIu64 " ok, %" PRIu64 " failed, generation %" PRIu64
+		   ", policy updates %" PRIu64 "\n", rs.successes, rs.failures, rs.generation,
+		rs.policy_updates);
+	fprintf(f, "  inventory           %" PRIu64 " clients (%" PRIu64 " evicted)\n", it.clients,
+		it.evicted);
 }
 
-static unsigned drain_events(struct ctl_evlog *ev, unsigned n_workers)
+/* Every worker's events: into the inventory (all of them), then the log
+ * (which may suppress some over its rate limit). At most `budget` events
+ * per worker per call, so signals and reloads are never starved. */
+static unsigned drain_events(struct ctl_evlog *ev, unsigned n_workers, unsigned budget)
 {
 	static struct dp_event buf[64];
 	unsigned total = 0;
 
 	for (unsigned w = 0; w < n_workers; w++) {
-		unsigned n;
-		while ((n = dp_events_drain(w, buf, 64)) > 0) {
-			for (unsigned i = 0; i < n; i++)
+		unsigned n, got = 0;
+		while (got < budget && (n = dp_events_drain(w, buf, 64)) > 0) {
+			for (unsigned i = 0; i < n; i++) {
+				ctl_inventory_record(&buf[i], ctl_evlog_event_ns(ev, &buf[i]));
 				ctl_evlog_write(ev, &buf[i]);
-			total += n;
+			}
+			got += n;
 		}
+		total += got;
 	}
 	if (total > 0)
 		ctl_evlog_flush(ev);
 	return total;
+}
+
+/* Keys a reload applies outside the dataplane: the event log and the log
+ * level. */
+static void apply_live(struct ctl_evlog *ev, const struct ctl_config *c)
+{
+	char err[CTL_ERR_MAX];
+
+	rte_log_set_level_pattern("user.kasblock.*", c->log_level);
+	if (strcmp(c->events_file, ev->path) != 0) {
+		if (ctl_evlog_switch(ev, c->events_file, err, sizeof(err)) != 0)
+			CTL_LOG(ERR, "events: %s (the log stays at \"%s\")", err, ev->path);
+		else
+			CTL_LOG(NOTICE, "events: now written to \"%s\"", ev->path);
+	}
+	ctl_evlog_configure(ev, c->event_rate, c->syslog, c->syslog_facility, c->syslog_ident);
 }
 
 /* Replay is done when every captured packet was received and handled (or
@@ -297,16 +392,40 @@ static bool replay_done(long want)
 	return (long)seen >= want;
 }
 
+/* Where the --loop capture goes: beside OUT, else in $TMPDIR. */
+static int loop_capture(const struct opts *o, char *path, size_t cap, long *per_pass)
+{
+	char err[CTL_ERR_MAX];
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(path, cap, "%s/kb-loop-%ld-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+		 (long)getpid());
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "kasblock: --loop: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	*per_pass = ctl_loop_write(o->read, path, o->loop, err, sizeof(err));
+	if (*per_pass < 0) {
+		fprintf(stderr, "kasblock: --loop: %s\n", err);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ctl_config cfg;
 	static struct dp_conf dc;
-	static struct dp_sigref ref;
+	static struct ctl_evlog ev;
 	struct opts o = {0};
 	char err[CTL_ERR_MAX];
 	char *eal_argv[CTL_EAL_MAX_ARGS + 16];
 	int eal_argc = 0, dd = -1, rc;
 	char prefix[64], vdev[3 * CTL_PATH_MAX], mem[16], runtime_dir[CTL_PATH_MAX] = "";
+	char loop_path[CTL_PATH_MAX] = "";
 	long replay_in = -1;
 
 	/* kasblock [EAL args --] options */
@@ -329,33 +448,58 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
 	}
-	if (o.events != NULL)
-		snprintf(cfg.events_file, sizeof(cfg.events_file), "%s", o.events);
-	if (o.log_names)
-		cfg.log_names = true;
+	overrides.events = o.events;
+	overrides.log_names = o.log_names;
+	overrides.replay = o.read != NULL;
+	apply_overrides(&cfg);
 	struct sigset *set = load_signatures(&cfg);
-	if (set == NULL) {
+	if (set == NULL && (o.check || cfg.no_signatures == CTL_NOSIG_EXIT)) {
 		fprintf(stderr, "%s: signatures rejected\n", o.config);
 		return EXIT_CONFIG;
 	}
 	if (o.check) {
-		printf("%s: ok (%u signatures, mode %s)\n", o.config, set->counts.total,
-		       ctl_mode_name((enum ctl_mode)cfg.mode));
+		struct ctl_policy_info pi;
+		unsigned enforced = 0;
+		ctl_policy_info_fill(&cfg, (int64_t)time(NULL), &pi);
+		for (unsigned i = 0; i < SIG_CAT_COUNT; i++)
+			enforced += pi.cat[i].enforced;
+		printf("%s: ok (%u signatures, mode %s, %u of %u categories blocking now, "
+		       "%u exempt prefixes, %u allowed names)\n", o.config, set->counts.total,
+		       ctl_mode_name((enum ctl_mode)cfg.mode), enforced, SIG_CAT_COUNT, cfg.n_exempt,
+		       cfg.n_allow);
 		sig_set_free(set);
 		return EXIT_OK;
 	}
+	if (set == NULL)
+		fprintf(stderr, "%s: signatures rejected; starting without a set "
+				"(policy.no_signatures = \"%s\")\n", o.config,
+			ctl_nosig_name((enum ctl_nosig)cfg.no_signatures));
 
 	/* EAL arguments: replay builds its own; otherwise the command line's,
 	 * else the configuration's. */
 	eal_argv[eal_argc++] = argv[0];
 	if (o.read != NULL) {
-		replay_in = count_packets(o.read);
-		if (replay_in < 0)
-			return EXIT_RUNTIME;
+		const char *rx = o.read;
 		if (access(o.read, R_OK) != 0 || strchr(o.read, ',') != NULL ||
 		    (o.write != NULL && strchr(o.write, ',') != NULL)) {
 			fprintf(stderr, "kasblock: capture paths must be readable and contain no ','\n");
+			sig_set_free(set);
 			return EXIT_USAGE;
+		}
+		if (o.loop > 1) {
+			long per_pass;
+			if (loop_capture(&o, loop_path, sizeof(loop_path), &per_pass) != 0) {
+				sig_set_free(set);
+				return EXIT_RUNTIME;
+			}
+			rx = loop_path;
+		}
+		replay_in = count_packets(rx);
+		if (replay_in < 0) {
+			sig_set_free(set);
+			if (loop_path[0] != '\0')
+				unlink(loop_path);
+			return EXIT_RUNTIME;
 		}
 		snprintf(prefix, sizeof(prefix), "--file-prefix=kb-replay-%ld", (long)getpid());
 		/* Enough memory for the configured pools, at least 512 MB. */
@@ -365,7 +509,7 @@ int main(int argc, char **argv)
 			      (size_t)cfg.event_ring * sizeof(struct dp_event);
 		size_t mb = need / (1u << 20) + 256;
 		snprintf(mem, sizeof(mem), "%zu", mb < 512 ? 512 : mb);
-		snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=%s", o.read,
+		snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=%s", rx,
 			 o.write != NULL ? o.write : "/dev/null");
 		static char *fixed[] = {"--no-huge", "--no-pci", "-l", "0-1", "--log-level=lib.*:notice",
 					"--log-level=pmd.*:notice", "--vdev"};
@@ -375,10 +519,6 @@ int main(int argc, char **argv)
 		eal_argv[eal_argc++] = "-m";
 		eal_argv[eal_argc++] = mem;
 		eal_argv[eal_argc++] = prefix;
-		cfg.workers = 1;
-		cfg.n_pairs = 1;
-		snprintf(cfg.pairs[0].a, CTL_NAME_MAX, "net_pcap0");
-		snprintf(cfg.pairs[0].b, CTL_NAME_MAX, "net_pcap0");
 	} else if (dd >= 0) {
 		for (int i = 1; i < dd && eal_argc < (int)CTL_EAL_MAX_ARGS; i++)
 			eal_argv[eal_argc++] = argv[i];
@@ -389,21 +529,26 @@ int main(int argc, char **argv)
 	eal_argv[eal_argc] = NULL;
 	if (cfg.n_pairs == 0) {
 		fprintf(stderr, "%s: ports.pairs is empty: nothing to filter\n", o.config);
+		sig_set_free(set);
 		return EXIT_CONFIG;
 	}
 
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "kasblock: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		sig_set_free(set);
+		if (loop_path[0] != '\0')
+			unlink(loop_path);
 		return EXIT_RUNTIME;
 	}
+	/* Logs on stderr: stdout keeps the summary and `--events -`. */
+	rte_openlog_stream(stderr);
+	rte_log_set_level_pattern("user.kasblock.*", cfg.log_level);
 	if (o.read != NULL)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	set_signals();
 
 	int status = EXIT_RUNTIME;
-	struct ctl_evlog ev;
-	memset(&ev, 0, sizeof(ev));
+	bool reload_up = false;
 	fill_dp_conf(&dc, &cfg);
 	if ((rc = dp_lcores_init(&dc, err, sizeof(err))) < 0) {
 		fprintf(stderr, "kasblock: %s\n", err);
@@ -419,50 +564,77 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kasblock: %s\n", err);
 		goto out_ports;
 	}
-	ref.set = set;
-	for (uint32_t w = 0; w < dc.n_workers; w++) {
-		ref.scr[w] = sig_scratch_alloc(set);
-		if (ref.scr[w] == NULL) {
-			fprintf(stderr, "kasblock: cannot allocate matcher scratch\n");
-			goto out_ports;
-		}
+	if (ctl_inventory_init(cfg.inventory_capacity) != 0) {
+		fprintf(stderr, "kasblock: cannot allocate the inventory\n");
+		goto out_ports;
 	}
-	dp_sigref_publish(&ref);
+	/* From here the reload module owns the set. */
+	rc = ctl_reload_start(&cfg, set, dc.n_workers, apply_overrides, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "kasblock: %s\n", err);
+		goto out_ports;
+	}
+	reload_up = true;
+	uint32_t n_sigs = set != NULL ? set->counts.total : 0;
+	set = NULL;
 	if (ctl_evlog_open(&ev, cfg.events_file, rte_rdtsc(), rte_get_tsc_hz(), err,
 			   sizeof(err)) != 0) {
 		fprintf(stderr, "kasblock: events: %s\n", err);
 		goto out_ports;
 	}
+	ctl_evlog_configure(&ev, cfg.event_rate, cfg.syslog, cfg.syslog_facility,
+			    cfg.syslog_ident);
 	fprintf(stderr, "kasblock: %u worker(s), %u signatures, mode %s, per flow %zu bytes "
-			"(+%zu while inspected)\n", dc.n_workers, set->counts.total,
+			"(+%zu while inspected)\n", dc.n_workers, n_sigs,
 		ctl_mode_name((enum ctl_mode)cfg.mode), dp_flow_entry_bytes(),
 		dp_insp_slot_bytes(cfg.stream_cap));
 
 	rte_eal_mp_remote_launch(dp_worker_main, NULL, SKIP_MAIN);
 	while (!quit_flag) {
-		unsigned n = drain_events(&ev, dc.n_workers);
+		if (hup_flag) {
+			/* SIGHUP: reopen the event log (logrotate moved it), then
+			 * reload configuration and signatures. */
+			hup_flag = 0;
+			if (ctl_evlog_reopen(&ev, err, sizeof(err)) != 0)
+				CTL_LOG(ERR, "events: reopen failed, still writing the old file: %s",
+					err);
+			if (ctl_reload_run(CTL_RELOAD_SIGHUP, err, sizeof(err)) == 0) {
+				ctl_reload_config(&cfg);
+				apply_live(&ev, &cfg);
+			}
+		}
+		if (ctl_reload_tick() & CTL_TICK_RELOADED) {
+			ctl_reload_config(&cfg);
+			apply_live(&ev, &cfg);
+		}
+		unsigned n = drain_events(&ev, dc.n_workers, 4096);
 		if (replay_in >= 0 && replay_done(replay_in))
 			break;
 		if (n == 0)
 			usleep(1000);
 	}
+	/* Stop: no more reload requests, workers leave their loop, every event
+	 * still in a ring is written, counters summed, ports closed. */
+	ctl_reload_stop();
 	dp_request_stop();
 	rte_eal_mp_wait_lcore();
-	drain_events(&ev, dc.n_workers);
+	drain_events(&ev, dc.n_workers, UINT32_MAX);
 	status = EXIT_OK;
 	print_summary(ev.f == stdout ? stderr : stdout, &dc, &ev, replay_in);
 
 out_ports:
 	dp_ports_close(&dc);
 	ctl_evlog_close(&ev);
-	dp_sigref_publish(NULL);
-	for (uint32_t w = 0; w < DP_MAX_WORKERS; w++)
-		sig_scratch_free(ref.scr[w]);
+	if (reload_up)
+		ctl_reload_free();
+	ctl_inventory_free();
 out_lcores:
 	dp_lcores_free();
 	sig_set_free(set);
 	rte_eal_cleanup();
 	if (runtime_dir[0] != '\0')
 		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (loop_path[0] != '\0')
+		unlink(loop_path);
 	return status;
 }

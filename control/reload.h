@@ -72,4 +72,44 @@ int ctl_reload_request_err(char *err, size_t errlen);
 /* The live policy, as the workers apply it now (resolved dates included). */
 void ctl_policy_info(struct ctl_policy_info *out);
 
+/* A copy of the live configuration (what the last successful load gave,
+ * restart-only keys as running). */
+void ctl_reload_config(struct ctl_config *out);
+
+/* ---- main lcore only ------------------------------------------------------ */
+
+/* Applied to every configuration loaded (command-line overrides, replay). */
+typedef void (*ctl_config_fixup_fn)(struct ctl_config *c);
+
+/*
+ * Publishes the first reference: set (may be NULL when policy.no_signatures
+ * allows starting without one; generation 0 then) with one scratch per
+ * worker and the policy resolved now. Takes ownership of set and copies
+ * cfg. Returns 0 or -ENOMEM (err says why).
+ */
+int ctl_reload_start(const struct ctl_config *cfg, struct sigset *set, unsigned n_workers,
+		     ctl_config_fixup_fn fixup, char *err, size_t errlen);
+
+/*
+ * One reload attempt now (SIGHUP, or serving requests): 0 when a new set is
+ * live, else -errno with "file:line: reason" in err; the running set stays.
+ */
+int ctl_reload_run(enum ctl_reload_trigger why, char *err, size_t errlen);
+
+#define CTL_TICK_RELOADED 0x1 /* a new configuration is live: apply its live keys */
+#define CTL_TICK_POLICY 0x2   /* the effective policy changed (a date passed) */
+
+/*
+ * Called on every pass of the main loop: serves pending reload requests,
+ * re-resolves the policy once a second (an enforce_from passing, or the
+ * clock stepping back) and polls watched files. Returns CTL_TICK_* bits.
+ */
+int ctl_reload_tick(void);
+
+/* No more requests (waiters get -EAGAIN); call before stopping the workers. */
+void ctl_reload_stop(void);
+
+/* Frees the live reference, set and scratches; workers must have stopped. */
+void ctl_reload_free(void);
+
 #endif

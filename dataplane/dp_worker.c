@@ -28,6 +28,7 @@
 #include <rte_ring_elem.h>
 
 #include "dp.h"
+#include "dp_policy.h"
 #include "flow.h"
 #include "inspect.h"
 #include "l3l4.h"
@@ -97,11 +98,17 @@ bool dp_stopping(void)
 	return __atomic_load_n(&dp_stop_flag, __ATOMIC_ACQUIRE) != 0;
 }
 
-void dp_sigref_publish(struct dp_sigref *ref)
+struct dp_sigref *dp_sigref_publish(struct dp_sigref *ref)
 {
-	/* Issue 5 adds the reload: publish, rte_rcu_qsbr_synchronize(dp_qsbr),
-	 * then free the old set. The workers already report quiescence. */
-	__atomic_store_n(&dp_ref, ref, __ATOMIC_RELEASE);
+	return __atomic_exchange_n(&dp_ref, ref, __ATOMIC_ACQ_REL);
+}
+
+void dp_sigref_sync(void)
+{
+	/* Workers load dp_ref once per loop pass and report quiescence at the
+	 * end of it; an offline (stopped) worker holds nothing. */
+	if (dp_qsbr != NULL)
+		rte_rcu_qsbr_synchronize(dp_qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 unsigned dp_worker_lcore(unsigned w)
@@ -407,42 +414,48 @@ struct pkt_ctx {
 
 /*
  * Applies a verdict to a flow being decided by the packet in pc. Returns
- * the packet's fate. n is the deciding name (NULL for policy verdicts).
+ * the packet's fate. why is DP_R_SIGNATURE with the matched name n, or a
+ * policy reason (n may then carry the name seen, for DP_R_NO_SET). The
+ * action comes from the published policy (dp_policy_decide): category or
+ * fail policy, then exemption.
  */
 static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_entry *e,
 			const struct flow_pkt *fp, const struct insp_name *n, enum dp_reason why,
-			bool block_it, enum flow_dir dir)
+			enum flow_dir dir)
 {
 	const struct dp_sigref *ref = lc->ref;
-	uint32_t gen = ref != NULL && ref->set != NULL ? (uint32_t)ref->set->gen : 0;
-	uint8_t cat = n != NULL ? n->v.category : DP_CAT_NONE;
-	uint32_t sid = n != NULL ? n->v.id : 0;
-	enum dp_action act;
+	uint32_t gen = ref->gen;
+	bool sig = why == DP_R_SIGNATURE && n != NULL;
+	uint8_t cat = sig ? n->v.category : DP_CAT_NONE;
+	uint32_t sid = sig ? n->v.id : 0;
+	const uint8_t *client = dir == FLOW_DIR_C2S ? pc->d.src : pc->d.dst;
+	struct dp_decision dd = dp_policy_decide(&ref->pol, why, cat, client, pc->d.ip_version);
+	enum dp_action act = (enum dp_action)dd.action;
 	uint32_t h;
 
-	if (n != NULL)
-		act = (enum dp_action)dp_cf->action[cat];
-	else
-		act = block_it ? DP_ACT_RESET : DP_ACT_PASS;
-	if (dp_cf->monitor_mode && (act == DP_ACT_RESET || act == DP_ACT_DROP))
-		act = DP_ACT_MONITOR;
 	/* UDP has no reset; only drop or monitor. */
 	if (act == DP_ACT_RESET && pc->d.l4_proto != L3L4_IPPROTO_TCP)
 		act = DP_ACT_DROP;
+	if (dd.src == DP_POL_EXEMPT) {
+		if (sig)
+			CNT_INC(lc, exempted[cat]);
+		else
+			CNT_INC(lc, exempted_policy);
+	}
 
 	if (act == DP_ACT_PASS) {
 		h = flow_pass(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen);
-		if (n != NULL)
+		if (sig)
 			CNT_INC(lc, passed_rule[cat]);
 		else
 			CNT_INC(lc, passed_policy[why]);
 	} else if (act == DP_ACT_MONITOR) {
 		h = flow_pass(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen);
-		if (n != NULL)
+		if (sig)
 			CNT_INC(lc, monitored[cat]);
 	} else {
 		h = flow_block(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen, fp);
-		if (n != NULL)
+		if (sig)
 			CNT_INC(lc, blocked[cat]);
 		else
 			CNT_INC(lc, blocked_policy[why]);
@@ -456,8 +469,10 @@ static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_ent
 			   act == DP_ACT_MONITOR ? DP_EV_MONITOR : DP_EV_BLOCK);
 		ev.action = (uint8_t)act;
 		ev.reason = (uint8_t)why;
+		ev.policy = dd.src;
 		ev.category = cat;
 		ev.sig_id = sid;
+		ev.gen = gen;
 		if (n != NULL)
 			event_name(&ev, n);
 		else
@@ -485,8 +500,8 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 			       size_t len)
 {
 	const struct dp_sigref *ref = lc->ref;
-	const struct sigset *set = ref != NULL ? ref->set : NULL;
-	struct sig_scratch *scr = ref != NULL ? ref->scr[lc->worker] : NULL;
+	const struct sigset *set = ref->set;
+	struct sig_scratch *scr = ref->scr[lc->worker];
 	struct insp_out out;
 	enum insp_status st = insp_feed(&s->insp, data, len, set, scr, &out);
 
@@ -503,6 +518,17 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 			event_put(lc, &ev);
 		}
 	}
+	if (unlikely(set == NULL) && ref->pol.no_set_action != DP_ACT_PASS) {
+		/* Started without a valid set and no_signatures = "closed":
+		 * the first host name decides the flow. */
+		for (uint32_t i = 0; i < out.n_names; i++) {
+			const struct insp_name *n = &out.names[i];
+			if (n->host_status != 0 /* HOST_OK */ || n->norm_len == 0)
+				continue;
+			CNT_INC(lc, inspections_finished);
+			return decide(lc, pc, e, fp, n, DP_R_NO_SET, FLOW_DIR_C2S);
+		}
+	}
 	if (st == INSP_NEED_MORE)
 		return FATE_FORWARD;
 	CNT_INC(lc, inspections_finished);
@@ -510,15 +536,14 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 	switch (st) {
 	case INSP_MATCH:
 		CNT_INC(lc, insp_match);
-		return decide(lc, pc, e, fp, &out.names[out.decide], DP_R_SIGNATURE, true,
+		return decide(lc, pc, e, fp, &out.names[out.decide], DP_R_SIGNATURE,
 			      FLOW_DIR_C2S);
 	case INSP_GIVE_UP:
 		CNT_INC(lc, insp_give_up);
-		return decide(lc, pc, e, fp, NULL, DP_R_LIMIT, dp_cf->fail_closed, FLOW_DIR_C2S);
+		return decide(lc, pc, e, fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
 	case INSP_SCAN_ERROR:
 		CNT_INC(lc, insp_scan_error);
-		return decide(lc, pc, e, fp, NULL, DP_R_SCAN_ERROR, dp_cf->fail_closed,
-			      FLOW_DIR_C2S);
+		return decide(lc, pc, e, fp, NULL, DP_R_SCAN_ERROR, FLOW_DIR_C2S);
 	default:
 		CNT_INC(lc, insp_pass);
 		uint32_t h = flow_pass(e, 0, 0, 0);
@@ -543,8 +568,17 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	uint32_t hash = rte_hash_crc(&key, FLOW_KEY_LEN, FLOW_HASH_INIT);
 	struct flow_entry *e = flow_track(&lc->ft, &key, hash, &fp, lc->now, &tr);
 	if (unlikely(e == NULL)) {
+		/* No entry, so no verdict can be kept: fail open forwards the
+		 * packet uninspected, fail closed drops it (the client retries)
+		 * unless either end is exempt. */
 		CNT_INC(lc, flow_no_room);
-		return FATE_FORWARD;
+		const struct dp_policy *pol = &lc->ref->pol;
+		if (pol->fail_action == DP_ACT_PASS || pol->fail_action == DP_ACT_MONITOR ||
+		    dp_policy_exempt(pol, d->src, d->ip_version) ||
+		    dp_policy_exempt(pol, d->dst, d->ip_version))
+			return FATE_FORWARD;
+		CNT_INC(lc, no_flow_dropped);
+		return FATE_DROP;
 	}
 	switch (e->state) {
 	case FLOW_S_PASSED:
@@ -567,8 +601,7 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		uint32_t base = (tr.ev & FLOW_EV_BASE_SYN) ? tr.stream_base : d->tcp_seq;
 		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
 			CNT_INC(lc, pool_exhausted);
-			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, dp_cf->fail_closed,
-				      FLOW_DIR_C2S);
+			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
 		}
 		flow_start_inspect(e, h);
 		insp_init(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
@@ -581,16 +614,14 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	if (rs == REASM_CONFLICT) {
 		CNT_INC(lc, reasm_conflicts);
 		CNT_INC(lc, inspections_finished);
-		return decide(lc, pc, e, &fp, NULL, DP_R_CONFLICT, dp_cf->conflict_block,
-			      FLOW_DIR_C2S);
+		return decide(lc, pc, e, &fp, NULL, DP_R_CONFLICT, FLOW_DIR_C2S);
 	}
 	if (rs == REASM_TOO_MANY_HOLES) {
 		/* A client that scatters its first bytes this much is either
 		 * broken or evading: the fail policy decides. */
 		CNT_INC(lc, reasm_holes);
 		CNT_INC(lc, inspections_finished);
-		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, dp_cf->fail_closed,
-			      FLOW_DIR_C2S);
+		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
 	}
 	if (rs == REASM_CAPPED)
 		CNT_INC(lc, reasm_overflow);
@@ -602,7 +633,7 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		/* Every byte the cap allows was read and no verdict fell. */
 		CNT_INC(lc, inspections_finished);
 		CNT_INC(lc, insp_give_up);
-		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, dp_cf->fail_closed, FLOW_DIR_C2S);
+		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
 	}
 	return f;
 }
