@@ -18,8 +18,9 @@ packages=(
     clang libclang-rt-14-dev llvm
     # captures, replay checks and benchmarks
     python3-scapy tshark tcpdump valgrind
-    # end-to-end hosts and real clients
-    iproute2 ethtool curl wget openssl gnutls-bin
+    # end-to-end hosts and real clients, servers and a metrics scraper
+    iproute2 ethtool curl wget openssl gnutls-bin python3 nginx chromium
+    prometheus
 )
 
 export DEBIAN_FRONTEND=noninteractive
