@@ -502,10 +502,12 @@ static int policy_dates(struct ld *l, const config_setting_t *s)
 		return rc;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		char what[64];
 		int cat = cat_of(l, e, "policy.enforce_from");
 		if (cat < 0)
 			return cat;
-		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, "policy.enforce_from")) != 0)
+		snprintf(what, sizeof(what), "policy.enforce_from.%s", config_setting_name(e));
+		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, what)) != 0)
 			return rc;
 		const char *v = config_setting_get_string(e);
 		if (strcmp(v, "none") == 0) {
@@ -782,6 +784,8 @@ int ctl_config_load(struct ctl_config *c, const char *path, char *err, size_t er
 	}
 	fclose(f);
 	config_init(&cfg);
+	/* @include "x" is relative to this file, like every other path. */
+	config_set_include_dir(&cfg, c->dir);
 	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
 		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
 			 config_error_text(&cfg));
