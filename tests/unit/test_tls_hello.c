@@ -6,7 +6,10 @@
  *   tls/vectors.tsv + tls/hello_*.bin   synthetic vectors and their expected
  *                                       results (tests/data/tls/gen_vectors.py)
  *   tls/lenfields.tsv                   where each length field sits, to mutate
- *   real/NAME.tls.bin + real/expected.tsv  ClientHellos captured from real clients
+ *   real/NAME.tls.bin + real/expected.tsv  ClientHellos captured from real clients:
+ *                                       the SNI of each, and the hello_len,
+ *                                       extensions, records, versions and alpn
+ *                                       facts of its notes column when present
  * Every vector is fed whole, as every prefix, in every 2-piece split, one byte
  * at a time and in random chunkings, and through the record-less entry points;
  * all must agree.
@@ -125,7 +128,7 @@ struct res {
 	enum tls_reason reason;
 	uint32_t flags;
 	uint16_t max_version, legacy_version, record_version, n_exts;
-	uint32_t hello_len;
+	uint32_t hello_len, n_records;
 	uint32_t n_names, n_alpn;
 	struct bytes names[TLS_HELLO_MAX_NAMES];
 	struct bytes alpn[TLS_HELLO_MAX_ALPN];
@@ -144,6 +147,7 @@ static void snap(const struct tls_hello *st, struct res *r)
 	r->record_version = st->record_version;
 	r->n_exts = st->n_exts;
 	r->hello_len = st->hello_len;
+	r->n_records = st->n_records;
 	r->n_names = st->n_names;
 	r->n_alpn = st->n_alpn;
 	assert_true(st->n_names <= TLS_HELLO_MAX_NAMES);
@@ -294,6 +298,9 @@ struct vec {
 	struct res want;
 	bool real;
 	bool has_expect; /* real captures: a row in expected.tsv was found */
+	/* real captures: facts from the notes column, -1 / "" when absent */
+	long note_hello_len, note_exts, note_records, note_max_version;
+	char note_alpn[256];
 };
 
 static struct vec vecs[MAX_VECS];
@@ -470,10 +477,45 @@ static void load_synthetic(void)
  * notes" rows; the rows for *.tls.bin give the expected SNI (names separated
  * by commas). Every *.tls.bin there must have a row.
  */
+/*
+ * The notes column of expected.tsv: space-separated key=value facts such as
+ * hello_len=508 extensions=12 records=1 versions=1.3/1.2 alpn=h2/http/1.1.
+ */
+static void parse_notes(struct vec *v, char *notes)
+{
+	static const struct {
+		const char *name;
+		long value;
+	} versions[] = { { "1.3", 0x0304 }, { "1.2", 0x0303 }, { "1.1", 0x0302 },
+			 { "1.0", 0x0301 } };
+	char *tok, *save = NULL, *vs, *vsave;
+	size_t i;
+
+	for (tok = strtok_r(notes, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(tok, "hello_len=", 10) == 0) {
+			v->note_hello_len = strtol(tok + 10, NULL, 10);
+		} else if (strncmp(tok, "extensions=", 11) == 0) {
+			v->note_exts = strtol(tok + 11, NULL, 10);
+		} else if (strncmp(tok, "records=", 8) == 0) {
+			v->note_records = strtol(tok + 8, NULL, 10);
+		} else if (strncmp(tok, "alpn=", 5) == 0) {
+			snprintf(v->note_alpn, sizeof(v->note_alpn), "%s", tok + 5);
+		} else if (strncmp(tok, "versions=", 9) == 0) {
+			v->note_max_version = 0;
+			for (vs = strtok_r(tok + 9, "/", &vsave); vs != NULL;
+			     vs = strtok_r(NULL, "/", &vsave))
+				for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+					if (strcmp(vs, versions[i].name) == 0 &&
+					    versions[i].value > v->note_max_version)
+						v->note_max_version = versions[i].value;
+		}
+	}
+}
+
 static size_t load_real(void)
 {
 	char dir[1024], path[1200], line[4096];
-	char *col[4], *save;
+	char *col[5], *save;
 	struct dirent *de;
 	size_t n = 0, k, i;
 	DIR *d;
@@ -497,6 +539,8 @@ static size_t load_real(void)
 		v->data = read_file(path, &v->len);
 		assert_non_null(v->data);
 		v->real = true;
+		v->note_hello_len = v->note_exts = v->note_records = -1;
+		v->note_max_version = -1;
 		v->status = TLS_DONE;
 		v->reason = TLS_R_NONE;
 		v->max_version = -1;
@@ -516,7 +560,7 @@ static size_t load_real(void)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		save = line;
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < 5; k++)
 			col[k] = strsep(&save, "\t");
 		if (col[3] == NULL)
 			continue;
@@ -528,6 +572,8 @@ static size_t load_real(void)
 		vecs[i].want.n_names = split_list(col[3], vecs[i].want.names,
 						  TLS_HELLO_MAX_NAMES);
 		vecs[i].has_expect = true;
+		if (col[4] != NULL)
+			parse_notes(&vecs[i], col[4]);
 	}
 	fclose(f);
 	for (i = n_vecs - n; i < n_vecs; i++)
@@ -574,7 +620,27 @@ static void check_want(const struct vec *v, const struct res *r)
 		      "%s: name %u is %.*s", v->file, (unsigned)i, (int)r->names[i].len,
 		      (const char *)r->names[i].b);
 	if (v->real) {
+		char alpn[256] = "";
+		size_t o = 0;
+
 		CHECK(r->n_names == 0 || (r->flags & TLS_F_SNI_EXT), "%s", v->file);
+		if (v->note_hello_len >= 0)
+			CHECK(r->hello_len == v->note_hello_len, "%s: hello_len %u", v->file,
+			      (unsigned)r->hello_len);
+		if (v->note_exts >= 0)
+			CHECK(r->n_exts == v->note_exts, "%s: %u extensions", v->file,
+			      (unsigned)r->n_exts);
+		if (v->note_records >= 0)
+			CHECK(r->n_records == v->note_records, "%s: %u records", v->file,
+			      (unsigned)r->n_records);
+		if (v->note_max_version >= 0)
+			CHECK(r->max_version == v->note_max_version, "%s: max_version %#x",
+			      v->file, r->max_version);
+		for (i = 0; i < r->n_alpn && o < sizeof(alpn) - 1; i++)
+			o += (size_t)snprintf(alpn + o, sizeof(alpn) - o, "%s%.*s", i ? "/" : "",
+					      (int)r->alpn[i].len, (const char *)r->alpn[i].b);
+		CHECK(strcmp(alpn, v->note_alpn) == 0, "%s: ALPN %s, notes say %s", v->file,
+		      alpn, v->note_alpn);
 		return;
 	}
 	CHECK(r->n_alpn == v->want.n_alpn, "%s: %u ALPN, want %u", v->file,
