@@ -30,7 +30,7 @@ static bool is_name_byte(uint8_t b)
 }
 
 /* Four decimal parts 0..255 separated by dots; 1..3 digits each. */
-static bool ipv4_ok(const uint8_t *p, size_t n)
+bool host_is_ipv4_text(const uint8_t *p, size_t n)
 {
 	size_t i = 0, parts = 0;
 
@@ -56,7 +56,7 @@ static bool ipv4_ok(const uint8_t *p, size_t n)
 
 /* RFC 4291 §2.2 text: 1..4 hex digits per group, at most one "::", optional
  * IPv4 tail; no zone id. */
-static bool ipv6_ok(const uint8_t *p, size_t n)
+bool host_is_ipv6_text(const uint8_t *p, size_t n)
 {
 	size_t i = 0, groups = 0;
 	bool dcolon = false;
@@ -75,7 +75,7 @@ static bool ipv6_ok(const uint8_t *p, size_t n)
 		while (i < n && is_hex(p[i]) && i - start < 5)
 			i++;
 		if (i < n && p[i] == '.') {
-			if (!ipv4_ok(p + start, n - start))
+			if (!host_is_ipv4_text(p + start, n - start))
 				return false;
 			groups += 2;
 			break;
@@ -129,13 +129,13 @@ enum host_status host_normalize(const uint8_t *in, size_t len, char *out, size_t
 		return HOST_EMPTY;
 
 	/* IPv6 first: its ':' would otherwise be a bad byte */
-	if (n >= 2 && in[0] == '[' && in[n - 1] == ']' && ipv6_ok(in + 1, n - 2)) {
+	if (n >= 2 && in[0] == '[' && in[n - 1] == ']' && host_is_ipv6_text(in + 1, n - 2)) {
 		if (out_cap < n - 1)
 			return HOST_OUT_TOO_SMALL;
 		put_lower(in + 1, n - 2, out, out_len);
 		return HOST_IP_LITERAL;
 	}
-	if (memchr(in, ':', n) != NULL && ipv6_ok(in, n)) {
+	if (memchr(in, ':', n) != NULL && host_is_ipv6_text(in, n)) {
 		if (out_cap < n + 1)
 			return HOST_OUT_TOO_SMALL;
 		put_lower(in, n, out, out_len);
@@ -161,7 +161,7 @@ enum host_status host_normalize(const uint8_t *in, size_t len, char *out, size_t
 	put_lower(in, n, out, out_len);
 	if (bad_byte)
 		return HOST_BAD_BYTE;
-	if (ipv4_ok(in, n))
+	if (host_is_ipv4_text(in, n))
 		return HOST_IP_LITERAL;
 	return HOST_OK;
 }

@@ -70,4 +70,10 @@ bool host_under(const char *name, size_t len, const char *suffix, size_t slen);
 /* Short stable names for counters and logs ("ok", "bad_byte", ...). */
 const char *host_status_str(enum host_status s);
 
+/* Literal address text, as found in a URI authority or a Host value (the
+ * IPv6 form without its brackets, no zone id): true when P..P+N is exactly
+ * a dotted quad (0..255, 1-3 digits each) or an RFC 4291 address. */
+bool host_is_ipv4_text(const uint8_t *p, size_t n);
+bool host_is_ipv6_text(const uint8_t *p, size_t n);
+
 #endif

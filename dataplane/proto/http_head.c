@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "hostname.h"
 #include "http_head.h"
 
 enum http_phase {
@@ -58,11 +59,6 @@ static bool is_digit(uint8_t b)
 static bool is_alpha(uint8_t b)
 {
 	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
-}
-
-static bool is_hex(uint8_t b)
-{
-	return is_digit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
 }
 
 /* RFC 9110 §5.6.2 */
@@ -141,79 +137,6 @@ static enum http_status not_http(struct http_head *st, enum http_reason r)
 
 /* ---- authority: [ userinfo "@" ] uri-host [ ":" port ] ---- */
 
-/* IPv4address (RFC 3986 §3.2.2), for the tail of an IPv6 literal; leading
- * zeros tolerated. */
-static bool ipv4_ok(const uint8_t *p, size_t n)
-{
-	size_t i = 0, parts = 0;
-
-	while (parts < 4) {
-		unsigned v = 0, digits = 0;
-
-		while (i < n && is_digit(p[i]) && digits < 3) {
-			v = v * 10 + (unsigned)(p[i] - '0');
-			i++;
-			digits++;
-		}
-		if (digits == 0 || v > 255)
-			return false;
-		parts++;
-		if (parts == 4)
-			break;
-		if (i >= n || p[i] != '.')
-			return false;
-		i++;
-	}
-	return i == n;
-}
-
-/* IPv6address (RFC 3986 §3.2.2, RFC 4291 §2.2): groups of 1..4 hex digits,
- * one "::" at most, an optional IPv4 tail. No zone id. */
-static bool ipv6_ok(const uint8_t *p, size_t n)
-{
-	size_t i = 0, groups = 0;
-	bool dcolon = false;
-
-	if (n < 2 || n > 45) /* 45 = longest text form with an IPv4 tail */
-		return false;
-	if (p[0] == ':') {
-		if (p[1] != ':')
-			return false;
-		dcolon = true;
-		i = 2;
-	}
-	while (i < n) {
-		size_t start = i;
-
-		while (i < n && is_hex(p[i]) && i - start < 5)
-			i++;
-		if (i < n && p[i] == '.') {
-			if (!ipv4_ok(p + start, n - start))
-				return false;
-			groups += 2;
-			i = n;
-			break;
-		}
-		if (i == start || i - start > 4)
-			return false;
-		groups++;
-		if (i == n)
-			break;
-		if (p[i] != ':')
-			return false;
-		i++;
-		if (i < n && p[i] == ':') {
-			if (dcolon)
-				return false;
-			dcolon = true;
-			i++;
-		} else if (i == n) {
-			return false; /* a single trailing ':' */
-		}
-	}
-	return dcolon ? groups <= 7 : groups == 8;
-}
-
 /* port = *DIGIT, here 0..5 digits <= 65535; empty means "no port". */
 static enum http_reason parse_port(struct cur *c, struct http_name *nm)
 {
@@ -267,7 +190,7 @@ static enum http_reason parse_authority(struct http_head *st, const uint8_t *p, 
 	if (p[0] == '[') {
 		for (hlen = 1; hlen < n && p[hlen] != ']'; hlen++)
 			;
-		if (hlen == n || !ipv6_ok(p + 1, hlen - 1))
+		if (hlen == n || !host_is_ipv6_text(p + 1, hlen - 1))
 			return HTTP_R_IPV6;
 		nm->p = p + 1;
 		nm->len = (uint16_t)(hlen - 1);
