@@ -81,8 +81,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration (libconfig), required\n"
 		"  -r, --read FILE     replay a capture instead of running on ports\n"
 		"  -w, --write FILE    replay: write forwarded packets and resets here\n"
-		"      --loop N        replay: play the capture N times (pass k: byte 1 of\n"
-		"                      every address + k, so each pass is new flows)\n"
+		"      --loop N        replay: play the capture N times (pass k: k added to\n"
+		"                      the first 16 bits of every address: new flows)\n"
 		"      --events FILE   event log ('-' = stdout), overrides events.file\n"
 		"      --log-names     also log every extracted name (event \"name\")\n"
 		"      --check         validate configuration and signatures, then exit\n"
@@ -130,8 +130,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'L': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 100000) {
-				fprintf(stderr, "kasblock: --loop wants 1..100000\n");
+			if (*end != '\0' || v < 1 || v > 65536) {
+				fprintf(stderr, "kasblock: --loop wants 1..65536\n");
 				return -1;
 			}
 			o->loop = (unsigned)v;

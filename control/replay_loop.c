@@ -39,7 +39,7 @@ void ctl_loop_rewrite(uint8_t *frame, size_t len, unsigned k)
 	uint8_t *ip_ck = NULL, *l4_ck = NULL;
 	int udp = 0;
 
-	if (k % 256u == 0 || len > L3L4_MAX_FRAME)
+	if (k % 65536u == 0 || len > L3L4_MAX_FRAME)
 		return;
 	st = l3l4_parse(frame, len, &d);
 	if (d.ip_version == 0)
@@ -69,8 +69,9 @@ void ctl_loop_rewrite(uint8_t *frame, size_t len, unsigned k)
 	for (unsigned i = 0; i < 2; i++) {
 		uint8_t *w = frame + a[i];
 		uint16_t old = (uint16_t)(w[0] << 8 | w[1]);
-		w[1] = (uint8_t)(w[1] + k);
-		uint16_t new = (uint16_t)(w[0] << 8 | w[1]);
+		uint16_t new = (uint16_t)(old + k);
+		w[0] = (uint8_t)(new >> 8);
+		w[1] = (uint8_t)new;
 		if (ip_ck != NULL)
 			csum_adjust(ip_ck, old, new, 0);
 		if (l4_ck != NULL)

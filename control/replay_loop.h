@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 /*
- * Rewrites byte 1 of both addresses of one frame (Ethernet, VLAN tags
- * allowed) by adding k, and fixes the checksums that cover them. Frames that
+ * Adds k to the first 16 bits of both addresses of one frame (Ethernet,
+ * VLAN tags allowed) and fixes the checksums that cover them. Frames that
  * are not IP are left alone. Exposed for the tests.
  */
 void ctl_loop_rewrite(uint8_t *frame, size_t len, unsigned k);
