@@ -39,6 +39,7 @@
 #include "reload.h"
 #include "replay_loop.h"
 #include "sig.h"
+#include "stats.h"
 
 enum {
 	EXIT_OK = 0,
@@ -584,6 +585,11 @@ int main(int argc, char **argv)
 	}
 	ctl_evlog_configure(&ev, cfg.event_rate, cfg.syslog, cfg.syslog_facility,
 			    cfg.syslog_ident);
+	/* Counters: snapshot, /kasblock/ telemetry, GET /metrics (docs/metrics.md). */
+	if (ctl_stats_start(&cfg, &dc, o.read == NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kasblock: %s\n", err);
+		goto out_ports;
+	}
 	fprintf(stderr, "kasblock: %u worker(s), %u signatures, mode %s, per flow %zu bytes "
 			"(+%zu while inspected)\n", dc.n_workers, n_sigs,
 		ctl_mode_name((enum ctl_mode)cfg.mode), dp_flow_entry_bytes(),
@@ -608,6 +614,7 @@ int main(int argc, char **argv)
 			apply_live(&ev, &cfg);
 		}
 		unsigned n = drain_events(&ev, dc.n_workers, 4096);
+		ctl_stats_tick();
 		if (replay_in >= 0 && replay_done(replay_in))
 			break;
 		if (n == 0)
@@ -623,6 +630,7 @@ int main(int argc, char **argv)
 	print_summary(ev.f == stdout ? stderr : stdout, &dc, &ev, replay_in);
 
 out_ports:
+	ctl_stats_stop();
 	dp_ports_close(&dc);
 	ctl_evlog_close(&ev);
 	if (reload_up)

@@ -69,6 +69,7 @@ struct dp_lcore {
 	const struct dp_sigref *ref;  /* loaded once per burst */
 	uint16_t txn[DP_MAX_PORTS];
 	struct rte_mbuf *txb[DP_MAX_PORTS][DP_TX_MAX];
+	struct dp_sig_slot sig[DP_SIG_SLOTS]; /* flows per signature id */
 } __rte_cache_aligned;
 
 static struct dp_lcore *dp_lcores[DP_MAX_WORKERS];
@@ -150,6 +151,33 @@ void dp_flow_counters_sum(struct flow_counters *out)
 		for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
 			o[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 	}
+}
+
+static void load_u64s(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void dp_stats_get(unsigned w, struct dp_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (w < dp_n_workers)
+		load_u64s((uint64_t *)out, (const uint64_t *)&dp_lcores[w]->st,
+			  sizeof(*out) / sizeof(uint64_t));
+}
+
+void dp_flow_counters_get(unsigned w, struct flow_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (w < dp_n_workers)
+		load_u64s((uint64_t *)out, (const uint64_t *)&dp_lcores[w]->ft.cnt,
+			  sizeof(*out) / sizeof(uint64_t));
+}
+
+const struct dp_sig_slot *dp_sig_slots(unsigned w)
+{
+	return w < dp_n_workers ? dp_lcores[w]->sig : NULL;
 }
 
 unsigned dp_events_drain(unsigned w, struct dp_event *ev, unsigned max)
@@ -412,6 +440,32 @@ struct pkt_ctx {
 	struct l3l4_desc d;
 };
 
+/* One flow decided by signature id (never 0), in this worker's table keyed
+ * by id: a multiplicative hash, then linear probing, bounded. */
+static void sig_count(struct dp_lcore *lc, uint32_t id, uint8_t cat, bool monitored)
+{
+	uint32_t i = (id * 2654435761u) >> (32u - DP_SIG_SLOTS_LOG2);
+
+	for (unsigned p = 0; p < DP_SIG_PROBES; p++, i = (i + 1) & (DP_SIG_SLOTS - 1)) {
+		struct dp_sig_slot *sl = &lc->sig[i];
+		if (sl->id == 0) {
+			sl->category = cat;
+			/* Readers take the id with acquire: the slot is whole. */
+			__atomic_store_n(&sl->id, id, __ATOMIC_RELEASE);
+		} else if (sl->id != id) {
+			continue;
+		}
+		if (sl->category != cat) /* a reload moved the rule */
+			__atomic_store_n(&sl->category, cat, __ATOMIC_RELAXED);
+		if (monitored)
+			__atomic_store_n(&sl->monitored, sl->monitored + 1, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(&sl->blocked, sl->blocked + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	CNT_INC(lc, sig_slots_full);
+}
+
 /*
  * Applies a verdict to a flow being decided by the packet in pc. Returns
  * the packet's fate. why is DP_R_SIGNATURE with the matched name n, or a
@@ -460,6 +514,8 @@ static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_ent
 		else
 			CNT_INC(lc, blocked_policy[why]);
 	}
+	if (sig && act != DP_ACT_PASS)
+		sig_count(lc, sid, cat, act == DP_ACT_MONITOR);
 	if (h != FLOW_NONE)
 		reasm_free(&lc->rp, h);
 

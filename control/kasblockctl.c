@@ -1,0 +1,874 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * kasblockctl: ask a running kasblock for its counters, signatures,
+ * clients and policy, or make it reload, through its DPDK telemetry socket
+ * (docs/metrics.md, "kasblockctl").
+ *
+ *   kasblockctl [-f PREFIX | -s SOCKET] [--json] COMMAND
+ *
+ * The socket is /var/run/dpdk/<prefix>/dpdk_telemetry.v2 (as root; else
+ * $XDG_RUNTIME_DIR or /tmp instead of /var/run), SOCK_SEQPACKET: kasblock
+ * sends a JSON greeting with max_output_len, then answers each command
+ * "/kasblock/x[,params]" with one message {"/kasblock/x": VALUE}. VALUE is
+ * null when the command is unknown (telemetry.enabled = false, or not a
+ * kasblock) or failed.
+ *
+ * Replies are parsed with a small JSON reader: every read is bounded by the
+ * message length, nesting by JSON_MAX_DEPTH, nodes and string bytes by the
+ * message size.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef KB_VERSION
+#define KB_VERSION "unknown"
+#endif
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,   /* kasblock answered: the operation failed (reload) */
+	EXIT_USAGE = 2,
+	EXIT_CONNECT = 3,  /* no socket, refused, no permission */
+	EXIT_REPLY = 4,    /* no answer, a null answer or one that is not JSON */
+};
+
+#define DEFAULT_PREFIX "kasblock"
+#define SOCKET_NAME "dpdk_telemetry.v2"
+#define REPLY_MAX (1u << 20)
+#define JSON_MAX_DEPTH 16u
+#define TIMEOUT_S 10
+#define RELOAD_TIMEOUT_S 75 /* kasblock waits up to 60 s for the reload */
+#define CLIENTS_PAGE 20u    /* CTL_TEL_CLIENTS_PAGE */
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+enum jtype {
+	J_NULL = 0,
+	J_BOOL,
+	J_NUM,
+	J_STR,
+	J_ARR,
+	J_OBJ,
+};
+
+struct jnode {
+	uint8_t type;
+	bool neg;         /* J_NUM: negative */
+	bool frac;        /* J_NUM: had a fraction or exponent (num is the integer part) */
+	uint64_t num;     /* J_NUM magnitude, J_BOOL 0/1 */
+	const char *key;  /* member name, or NULL */
+	const char *str;  /* J_STR */
+	int first;        /* first child, -1 */
+	int next;         /* next sibling, -1 */
+	size_t beg, end;  /* the value's bytes in the message */
+};
+
+struct json {
+	const char *s;
+	size_t n;
+	size_t i;
+	struct jnode *nodes;
+	size_t nn, ncap;
+	char *arena;      /* decoded strings, NUL-terminated */
+	size_t an, acap;
+	unsigned depth;
+};
+
+static void ws(struct json *j)
+{
+	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\n' ||
+			       j->s[j->i] == '\r'))
+		j->i++;
+}
+
+static bool put_byte(struct json *j, char c)
+{
+	if (j->an >= j->acap)
+		return false;
+	j->arena[j->an++] = c;
+	return true;
+}
+
+static bool put_utf8(struct json *j, uint32_t cp)
+{
+	if (cp < 0x80)
+		return put_byte(j, (char)cp);
+	if (cp < 0x800)
+		return put_byte(j, (char)(0xc0 | cp >> 6)) && put_byte(j, (char)(0x80 | (cp & 0x3f)));
+	if (cp < 0x10000)
+		return put_byte(j, (char)(0xe0 | cp >> 12)) &&
+		       put_byte(j, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
+		       put_byte(j, (char)(0x80 | (cp & 0x3f)));
+	return put_byte(j, (char)(0xf0 | cp >> 18)) &&
+	       put_byte(j, (char)(0x80 | ((cp >> 12) & 0x3f))) &&
+	       put_byte(j, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
+	       put_byte(j, (char)(0x80 | (cp & 0x3f)));
+}
+
+static bool hex4(struct json *j, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (j->n - j->i < 4)
+		return false;
+	for (unsigned k = 0; k < 4; k++) {
+		char c = j->s[j->i++];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* string = '"' *(char | '\' escape) '"'; decoded into the arena. */
+static const char *json_string(struct json *j)
+{
+	if (j->i >= j->n || j->s[j->i] != '"')
+		return NULL;
+	j->i++;
+	const char *out = j->arena + j->an;
+	while (j->i < j->n) {
+		unsigned char c = (unsigned char)j->s[j->i++];
+		if (c == '"')
+			return put_byte(j, '\0') ? out : NULL;
+		if (c < 0x20)
+			return NULL;
+		if (c != '\\') {
+			if (!put_byte(j, (char)c))
+				return NULL;
+			continue;
+		}
+		if (j->i >= j->n)
+			return NULL;
+		char e = j->s[j->i++];
+		uint32_t cp;
+		switch (e) {
+		case '"': case '\\': case '/':
+			cp = (uint32_t)e;
+			break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u': {
+			if (!hex4(j, &cp))
+				return NULL;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				uint32_t lo;
+				if (j->n - j->i < 6 || j->s[j->i] != '\\' || j->s[j->i + 1] != 'u')
+					return NULL;
+				j->i += 2;
+				if (!hex4(j, &lo) || lo < 0xdc00 || lo > 0xdfff)
+					return NULL;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				return NULL;
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+		if (!put_utf8(j, cp))
+			return NULL;
+	}
+	return NULL;
+}
+
+static int new_node(struct json *j, uint8_t type, const char *key)
+{
+	if (j->nn >= j->ncap)
+		return -1;
+	struct jnode *x = &j->nodes[j->nn];
+	memset(x, 0, sizeof(*x));
+	x->type = type;
+	x->key = key;
+	x->first = x->next = -1;
+	x->beg = j->i;
+	return (int)j->nn++;
+}
+
+static int json_value(struct json *j, const char *key);
+
+/* object = '{' [string ':' value *(',' string ':' value)] '}'
+ * array  = '[' [value *(',' value)] ']' */
+static int json_container(struct json *j, int idx, bool obj)
+{
+	char close = obj ? '}' : ']';
+	int last = -1;
+
+	j->i++;
+	ws(j);
+	if (j->i < j->n && j->s[j->i] == close) {
+		j->i++;
+		return idx;
+	}
+	for (;;) {
+		const char *k = NULL;
+		ws(j);
+		if (obj) {
+			if ((k = json_string(j)) == NULL)
+				return -1;
+			ws(j);
+			if (j->i >= j->n || j->s[j->i] != ':')
+				return -1;
+			j->i++;
+			ws(j);
+		}
+		int c = json_value(j, k);
+		if (c < 0)
+			return -1;
+		if (last < 0)
+			j->nodes[idx].first = c;
+		else
+			j->nodes[last].next = c;
+		last = c;
+		ws(j);
+		if (j->i >= j->n)
+			return -1;
+		if (j->s[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->s[j->i] != close)
+			return -1;
+		j->i++;
+		return idx;
+	}
+}
+
+static bool json_word(struct json *j, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (j->n - j->i < n || memcmp(j->s + j->i, w, n) != 0)
+		return false;
+	j->i += n;
+	return true;
+}
+
+/* number = ['-'] digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
+static bool json_number(struct json *j, struct jnode *x)
+{
+	bool any = false;
+
+	if (j->i < j->n && j->s[j->i] == '-') {
+		x->neg = true;
+		j->i++;
+	}
+	while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') {
+		unsigned d = (unsigned)(j->s[j->i++] - '0');
+		x->num = x->num > (UINT64_MAX - d) / 10 ? UINT64_MAX : x->num * 10 + d;
+		any = true;
+	}
+	if (j->i < j->n && (j->s[j->i] == '.' || j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+		x->frac = true;
+		j->i++;
+		while (j->i < j->n && ((j->s[j->i] >= '0' && j->s[j->i] <= '9') ||
+				       j->s[j->i] == '+' || j->s[j->i] == '-' ||
+				       j->s[j->i] == 'e' || j->s[j->i] == 'E'))
+			j->i++;
+	}
+	return any;
+}
+
+static int json_value(struct json *j, const char *key)
+{
+	ws(j);
+	if (j->i >= j->n || j->depth >= JSON_MAX_DEPTH)
+		return -1;
+	char c = j->s[j->i];
+	int idx;
+
+	if (c == '{' || c == '[') {
+		if ((idx = new_node(j, c == '{' ? J_OBJ : J_ARR, key)) < 0)
+			return -1;
+		j->depth++;
+		int r = json_container(j, idx, c == '{');
+		j->depth--;
+		if (r < 0)
+			return -1;
+	} else if (c == '"') {
+		if ((idx = new_node(j, J_STR, key)) < 0)
+			return -1;
+		const char *s = json_string(j);
+		if (s == NULL)
+			return -1;
+		j->nodes[idx].str = s;
+	} else if (c == '-' || (c >= '0' && c <= '9')) {
+		if ((idx = new_node(j, J_NUM, key)) < 0 || !json_number(j, &j->nodes[idx]))
+			return -1;
+	} else if (c == 't' || c == 'f') {
+		if ((idx = new_node(j, J_BOOL, key)) < 0)
+			return -1;
+		j->nodes[idx].num = c == 't';
+		if (!json_word(j, c == 't' ? "true" : "false"))
+			return -1;
+	} else {
+		if ((idx = new_node(j, J_NULL, key)) < 0 || !json_word(j, "null"))
+			return -1;
+	}
+	j->nodes[idx].end = j->i;
+	return idx;
+}
+
+static void json_free(struct json *j)
+{
+	free(j->nodes);
+	free(j->arena);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Parses s[0..n): the root is node 0. 0, or -1 (not JSON, or trailing bytes). */
+static int json_parse(struct json *j, const char *s, size_t n)
+{
+	memset(j, 0, sizeof(*j));
+	j->s = s;
+	j->n = n;
+	j->ncap = n + 1; /* every node starts on its own byte */
+	j->acap = n + 1; /* decoding never grows a string */
+	j->nodes = calloc(j->ncap, sizeof(*j->nodes));
+	j->arena = malloc(j->acap);
+	if (j->nodes == NULL || j->arena == NULL || json_value(j, NULL) != 0)
+		return -1;
+	ws(j);
+	return j->i == j->n ? 0 : -1;
+}
+
+static int jget(const struct json *j, int obj, const char *key)
+{
+	if (obj < 0 || j->nodes[obj].type != J_OBJ)
+		return -1;
+	for (int c = j->nodes[obj].first; c >= 0; c = j->nodes[c].next)
+		if (strcmp(j->nodes[c].key, key) == 0)
+			return c;
+	return -1;
+}
+
+static uint64_t jnum(const struct json *j, int obj, const char *key)
+{
+	int c = jget(j, obj, key);
+
+	return c >= 0 && j->nodes[c].type == J_NUM && !j->nodes[c].neg ? j->nodes[c].num : 0;
+}
+
+static const char *jstr(const struct json *j, int obj, const char *key)
+{
+	int c = jget(j, obj, key);
+
+	return c >= 0 && j->nodes[c].type == J_STR ? j->nodes[c].str : "";
+}
+
+/* The raw text of node x. */
+static void jprint_raw(FILE *f, const struct json *j, int x)
+{
+	fwrite(j->s + j->nodes[x].beg, 1, j->nodes[x].end - j->nodes[x].beg, f);
+}
+
+/* ---- the socket --------------------------------------------------------------- */
+
+struct conn {
+	int fd;
+	char *buf;
+	size_t cap;
+	struct json reply;
+	int value;         /* the command's value in reply, or -1 */
+};
+
+static int socket_path(const char *prefix, char *out, size_t cap)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	char base[512];
+
+	if (dir == NULL || dir[0] == '\0') {
+		if (getuid() == 0) {
+			dir = "/var/run";
+		} else {
+			dir = getenv("XDG_RUNTIME_DIR");
+			if (dir == NULL || dir[0] == '\0')
+				dir = "/tmp";
+		}
+	}
+	snprintf(base, sizeof(base), "%s/dpdk/%s", dir, prefix);
+	int n = snprintf(out, cap, "%s/%s", base, SOCKET_NAME);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static int set_timeout(int fd, int seconds)
+{
+	struct timeval tv = {.tv_sec = seconds};
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* One message into c->buf (NUL-terminated); its length or -errno. */
+static ssize_t recv_msg(struct conn *c)
+{
+	ssize_t n = recv(c->fd, c->buf, c->cap - 1, MSG_TRUNC);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	if ((size_t)n >= c->cap - 1)
+		return -EMSGSIZE;
+	c->buf[n] = '\0';
+	return n;
+}
+
+static int conn_open(struct conn *c, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct json hello;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->value = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "kasblockctl: %s: path too long\n", path);
+		return EXIT_CONNECT;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "kasblockctl: cannot connect to %s: %s (is kasblock running with "
+				"this --file-prefix, and telemetry on?)\n", path, strerror(errno));
+		return EXIT_CONNECT;
+	}
+	set_timeout(c->fd, TIMEOUT_S);
+	c->cap = 4096;
+	c->buf = malloc(c->cap);
+	if (c->buf == NULL)
+		return EXIT_REPLY;
+	ssize_t n = recv_msg(c);
+	if (n < 0 || json_parse(&hello, c->buf, (size_t)n) != 0) {
+		fprintf(stderr, "kasblockctl: %s: no telemetry greeting: %s\n", path,
+			n < 0 ? strerror((int)-n) : "not JSON");
+		if (n >= 0)
+			json_free(&hello);
+		return n == -ECONNRESET ? EXIT_CONNECT : EXIT_REPLY;
+	}
+	uint64_t max = jnum(&hello, 0, "max_output_len");
+	json_free(&hello);
+	if (max == 0 || max > REPLY_MAX)
+		max = REPLY_MAX;
+	free(c->buf);
+	/* Room for the command echoed as the key, and one byte to see truncation. */
+	c->cap = (size_t)max + 1024;
+	c->buf = malloc(c->cap);
+	return c->buf != NULL ? EXIT_OK : EXIT_REPLY;
+}
+
+static void conn_close(struct conn *c)
+{
+	json_free(&c->reply);
+	free(c->buf);
+	if (c->fd >= 0)
+		close(c->fd);
+}
+
+/* Sends "cmd[,params]" and parses the answer; c->value is its value. */
+static int query(struct conn *c, const char *cmd, const char *params, int timeout)
+{
+	char msg[256];
+	int n = params != NULL ? snprintf(msg, sizeof(msg), "%s,%s", cmd, params) :
+				 snprintf(msg, sizeof(msg), "%s", cmd);
+
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return EXIT_USAGE;
+	json_free(&c->reply);
+	c->value = -1;
+	set_timeout(c->fd, timeout);
+	if (send(c->fd, msg, (size_t)n, 0) != n) {
+		fprintf(stderr, "kasblockctl: send: %s\n", strerror(errno));
+		return EXIT_CONNECT;
+	}
+	ssize_t got = recv_msg(c);
+	if (got < 0) {
+		fprintf(stderr, "kasblockctl: %s: %s\n", cmd, got == -EAGAIN ?
+			"no answer in time" : strerror((int)-got));
+		return EXIT_REPLY;
+	}
+	if (json_parse(&c->reply, c->buf, (size_t)got) != 0) {
+		fprintf(stderr, "kasblockctl: %s: the answer is not JSON\n", cmd);
+		return EXIT_REPLY;
+	}
+	c->value = jget(&c->reply, 0, cmd);
+	if (c->value < 0 || c->reply.nodes[c->value].type != J_OBJ) {
+		fprintf(stderr, "kasblockctl: %s: no answer (not a kasblock, telemetry.enabled = "
+				"false, or bad parameters)\n", cmd);
+		return EXIT_REPLY;
+	}
+	return EXIT_OK;
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+static void print_counters(const struct json *j, int obj)
+{
+	for (int c = j->nodes[obj].first; c >= 0; c = j->nodes[c].next) {
+		const struct jnode *x = &j->nodes[c];
+		if (x->type == J_NUM) {
+			printf("  %-44s %" PRIu64 "\n", x->key, x->num);
+		} else if (x->type == J_OBJ) {
+			/* Labelled: only what happened. */
+			for (int e = x->first; e >= 0; e = j->nodes[e].next) {
+				char name[160];
+				if (j->nodes[e].type != J_NUM || j->nodes[e].num == 0)
+					continue;
+				snprintf(name, sizeof(name), "%s{%s}", x->key, j->nodes[e].key);
+				printf("  %-44s %" PRIu64 "\n", name, j->nodes[e].num);
+			}
+		}
+	}
+}
+
+static int cmd_stats(struct conn *c, bool json)
+{
+	static const char *const cmds[3] = {"/kasblock/stats", "/kasblock/ports",
+					    "/kasblock/workers"};
+	int rc;
+
+	if (json)
+		printf("{");
+	for (unsigned k = 0; k < 3; k++) {
+		if ((rc = query(c, cmds[k], NULL, TIMEOUT_S)) != EXIT_OK)
+			return rc;
+		const struct json *j = &c->reply;
+		int v = c->value;
+		if (json) {
+			printf("%s\"%s\":", k ? "," : "", cmds[k] + strlen("/kasblock/"));
+			jprint_raw(stdout, j, v);
+			continue;
+		}
+		if (k == 0) {
+			printf("kasblock %s: %" PRIu64 " worker(s), signature set generation %"
+			       PRIu64 ", %" PRIu64 " block and %" PRIu64 " allow rules\n",
+			       jstr(j, v, "version"), jnum(j, v, "workers"),
+			       jnum(j, v, "signature_set_generation"),
+			       jnum(j, jget(j, v, "signatures"), "block"),
+			       jnum(j, jget(j, v, "signatures"), "allow"));
+			printf("counters (kasblock_<name> in Prometheus; labelled ones when not 0):\n");
+			print_counters(j, v);
+		} else if (k == 1) {
+			printf("\n%-4s %-20s %-4s %12s %12s %10s %10s %10s %12s %12s %10s\n", "PORT",
+			       "NAME", "PEER", "RX", "TX", "RX-MISSED", "RX-ERR", "TX-ERR", "POLLED",
+			       "SENT", "REFUSED");
+			for (int p = j->nodes[v].first; p >= 0; p = j->nodes[p].next)
+				printf("%-4s %-20s %-4" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+				       " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10"
+				       PRIu64 "\n", j->nodes[p].key, jstr(j, p, "name"),
+				       jnum(j, p, "peer"), jnum(j, p, "port_rx_packets_total"),
+				       jnum(j, p, "port_tx_packets_total"),
+				       jnum(j, p, "port_rx_missed_total"),
+				       jnum(j, p, "port_rx_errors_total"),
+				       jnum(j, p, "port_tx_errors_total"),
+				       jnum(j, p, "port_packets_polled_total"),
+				       jnum(j, p, "port_packets_sent_total"),
+				       jnum(j, p, "port_packets_refused_total"));
+		} else {
+			printf("\n%-6s %-5s %14s %10s %10s %10s %12s\n", "WORKER", "LCORE", "PACKETS",
+			       "FLOWS", "BLOCKED", "MONITORED", "EV-DROPPED");
+			for (int w = j->nodes[v].first; w >= 0; w = j->nodes[w].next)
+				printf("%-6s %-5" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
+				       " %10" PRIu64 " %12" PRIu64 "\n", j->nodes[w].key,
+				       jnum(j, w, "lcore"), jnum(j, w, "worker_packets_total"),
+				       jnum(j, w, "worker_flows"),
+				       jnum(j, w, "worker_flows_blocked_total"),
+				       jnum(j, w, "worker_flows_monitored_total"),
+				       jnum(j, w, "worker_events_dropped_total"));
+		}
+	}
+	if (json)
+		printf("}\n");
+	return EXIT_OK;
+}
+
+static int cmd_signatures(struct conn *c, bool json)
+{
+	int rc = query(c, "/kasblock/signatures", NULL, TIMEOUT_S);
+
+	if (rc != EXIT_OK)
+		return rc;
+	const struct json *j = &c->reply;
+	int v = c->value;
+	if (json) {
+		jprint_raw(stdout, j, v);
+		printf("\n");
+		return EXIT_OK;
+	}
+	int blk = jget(j, v, "signature_flows_blocked_total");
+	int mon = jget(j, v, "signature_flows_monitored_total");
+	int cat = jget(j, v, "signature_category");
+	printf("signature set generation %" PRIu64 " (%s): %" PRIu64 " rules, %" PRIu64
+	       " decided a flow, top %" PRIu64 " listed\n", jnum(j, v, "signature_set_generation"),
+	       jstr(j, v, "pack_version"), jnum(j, v, "signatures"),
+	       jnum(j, v, "signatures_counted"), jnum(j, v, "listed"));
+	printf("%-12s %-14s %12s %12s\n", "SIGNATURE", "CATEGORY", "BLOCKED", "MONITORED");
+	for (int e = blk >= 0 ? j->nodes[blk].first : -1; e >= 0; e = j->nodes[e].next) {
+		const char *id = j->nodes[e].key;
+		printf("%-12s %-14s %12" PRIu64 " %12" PRIu64 "\n", id,
+		       strcmp(id, "other") == 0 ? "-" : jstr(j, cat, id), j->nodes[e].num,
+		       jnum(j, mon, id));
+	}
+	return EXIT_OK;
+}
+
+static int cmd_reload(struct conn *c, bool json)
+{
+	int rc = query(c, "/kasblock/reload", NULL, RELOAD_TIMEOUT_S);
+
+	if (rc != EXIT_OK)
+		return rc;
+	const struct json *j = &c->reply;
+	int v = c->value;
+	bool ok = strcmp(jstr(j, v, "result"), "ok") == 0;
+	if (json) {
+		jprint_raw(stdout, j, v);
+		printf("\n");
+		return ok ? EXIT_OK : EXIT_FAILED;
+	}
+	if (ok) {
+		printf("reload ok: generation %" PRIu64 ", %" PRIu64 " signatures (%" PRIu64
+		       " block, %" PRIu64 " allow), %s, %.1f ms\n",
+		       jnum(j, v, "signature_set_generation"), jnum(j, v, "signatures"),
+		       jnum(j, v, "signatures_block"), jnum(j, v, "signatures_allow"),
+		       jstr(j, v, "pack_version"),
+		       (double)jnum(j, v, "reload_last_duration_ns") / 1e6);
+		return EXIT_OK;
+	}
+	/* A long message also comes in pieces: join them. */
+	int parts = jget(j, v, "error_parts");
+	printf("reload failed: ");
+	if (parts >= 0 && j->nodes[parts].type == J_ARR) {
+		for (int p = j->nodes[parts].first; p >= 0; p = j->nodes[p].next)
+			if (j->nodes[p].type == J_STR)
+				fputs(j->nodes[p].str, stdout);
+	} else {
+		fputs(jstr(j, v, "error"), stdout);
+	}
+	printf("\nrunning set kept: generation %" PRIu64 ", %" PRIu64 " signatures\n",
+	       jnum(j, v, "signature_set_generation"), jnum(j, v, "signatures"));
+	return EXIT_FAILED;
+}
+
+static int cmd_clients(struct conn *c, bool json, unsigned long limit)
+{
+	unsigned long off = 0, shown = 0;
+	char param[32];
+	int rc;
+
+	if (json)
+		printf("{\"clients\":[");
+	else
+		printf("%-39s %10s %10s %-20s %-20s %-13s %s\n", "CLIENT", "BLOCKED", "MONITORED",
+		       "FIRST SEEN", "LAST SEEN", "LAST CATEGORY", "LAST NAME");
+	uint64_t total = 0, cap = 0;
+	for (;;) {
+		snprintf(param, sizeof(param), "%lu", off);
+		if ((rc = query(c, "/kasblock/clients", param, TIMEOUT_S)) != EXIT_OK)
+			return rc;
+		const struct json *j = &c->reply;
+		int v = c->value;
+		uint64_t count = jnum(j, v, "count");
+		total = jnum(j, v, "inventory_clients");
+		cap = jnum(j, v, "inventory_capacity");
+		for (int e = j->nodes[v].first; e >= 0 && shown < limit; e = j->nodes[e].next) {
+			if (j->nodes[e].type != J_OBJ)
+				continue;
+			if (json) {
+				printf("%s", shown ? "," : "");
+				jprint_raw(stdout, j, e);
+			} else {
+				printf("%-39s %10" PRIu64 " %10" PRIu64 " %-20s %-20s %-13s %s\n",
+				       jstr(j, e, "address"), jnum(j, e, "blocked"),
+				       jnum(j, e, "monitored"),
+				       jstr(j, e, "first_seen"), jstr(j, e, "last_seen"),
+				       jstr(j, e, "last_category"), jstr(j, e, "last_name"));
+			}
+			shown++;
+		}
+		off += count;
+		if (count < CLIENTS_PAGE || shown >= limit || off >= total)
+			break;
+	}
+	if (json)
+		printf("],\"inventory_clients\":%" PRIu64 ",\"inventory_capacity\":%" PRIu64 "}\n",
+		       total, cap);
+	else
+		printf("%lu of %" PRIu64 " clients shown (inventory capacity %" PRIu64 ")\n", shown,
+		       total, cap);
+	return EXIT_OK;
+}
+
+static int cmd_policy(struct conn *c, bool json)
+{
+	int rc = query(c, "/kasblock/policy", NULL, TIMEOUT_S);
+
+	if (rc != EXIT_OK)
+		return rc;
+	const struct json *j = &c->reply;
+	int v = c->value;
+	if (json) {
+		jprint_raw(stdout, j, v);
+		printf("\n");
+		return EXIT_OK;
+	}
+	printf("mode %s, fail policy %s, conflicts %s, without signatures %s\n",
+	       jstr(j, v, "mode"), jstr(j, v, "fail_policy"), jstr(j, v, "conflict_policy"),
+	       jstr(j, v, "no_signatures"));
+	printf("exempt clients %" PRIu64 " (action %s), allowed names %" PRIu64 "\n",
+	       jnum(j, v, "exempt_clients"), jstr(j, v, "exempt_action"), jnum(j, v, "allow"));
+	printf("evaluated at %s, next change %s\n", jstr(j, v, "evaluated_at"),
+	       jstr(j, v, "next_change")[0] != '\0' ? jstr(j, v, "next_change") : "none");
+	printf("%-14s %-8s %-9s %-21s %-20s\n", "CATEGORY", "ACTION", "APPLIED", "WHY",
+	       "ENFORCE FROM");
+	for (int e = j->nodes[v].first; e >= 0; e = j->nodes[e].next) {
+		if (j->nodes[e].type != J_OBJ)
+			continue;
+		const char *from = jstr(j, e, "enforce_from");
+		printf("%-14s %-8s %-9s %-21s %-20s\n", j->nodes[e].key, jstr(j, e, "action"),
+		       jstr(j, e, "effective"), jstr(j, e, "why"), from[0] != '\0' ? from : "-");
+	}
+	return EXIT_OK;
+}
+
+static int cmd_query(struct conn *c, const char *what)
+{
+	char cmd[128];
+	const char *comma = strchr(what, ',');
+	size_t n = comma != NULL ? (size_t)(comma - what) : strlen(what);
+
+	if (n >= sizeof(cmd))
+		return EXIT_USAGE;
+	memcpy(cmd, what, n);
+	cmd[n] = '\0';
+	int rc = query(c, cmd, comma != NULL ? comma + 1 : NULL, TIMEOUT_S);
+	if (rc != EXIT_OK)
+		return rc;
+	jprint_raw(stdout, &c->reply, c->value);
+	printf("\n");
+	return EXIT_OK;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kasblockctl [-f PREFIX | -s SOCKET] [--json] COMMAND\n"
+		"commands:\n"
+		"  stats               every counter, ports and workers\n"
+		"  signatures          top signatures by flows blocked and monitored\n"
+		"  reload              reload configuration and signatures; prints the result\n"
+		"  clients [--limit N] the remediation inventory, most recently seen first\n"
+		"  policy              the policy applied now, per category\n"
+		"  query /kasblock/CMD[,PARAMS]  one telemetry command, JSON out\n"
+		"options:\n"
+		"  -f, --file-prefix P  EAL --file-prefix of the kasblock to ask (default %s)\n"
+		"  -s, --socket PATH    the telemetry socket itself\n"
+		"  -j, --json           print the JSON kasblock answered instead of tables\n"
+		"  -V, --version        print the version\n"
+		"exit: 0 ok, 1 the operation failed (reload), 2 usage, 3 cannot connect,\n"
+		"      4 no or bad answer\n", DEFAULT_PREFIX);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"file-prefix", required_argument, NULL, 'f'},
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"limit", required_argument, NULL, 'n'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *prefix = DEFAULT_PREFIX, *sock = NULL;
+	bool json = false;
+	unsigned long limit = ~0ul;
+	char path[600], *end;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "f:s:jn:Vh", lo, NULL)) != -1) {
+		switch (o) {
+		case 'f': prefix = optarg; break;
+		case 's': sock = optarg; break;
+		case 'j': json = true; break;
+		case 'n':
+			errno = 0;
+			limit = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '-' || limit == 0) {
+				fprintf(stderr, "kasblockctl: --limit wants a positive number\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'V': printf("kasblockctl %s\n", KB_VERSION); return EXIT_OK;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *what = argv[optind];
+	const char *arg = optind + 1 < argc ? argv[optind + 1] : NULL;
+	bool takes_arg = strcmp(what, "query") == 0;
+	if ((takes_arg && (arg == NULL || optind + 2 != argc || arg[0] != '/')) ||
+	    (!takes_arg && optind + 1 != argc)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "stats") != 0 && strcmp(what, "signatures") != 0 &&
+	    strcmp(what, "reload") != 0 && strcmp(what, "clients") != 0 &&
+	    strcmp(what, "policy") != 0 && !takes_arg) {
+		fprintf(stderr, "kasblockctl: unknown command '%s'\n", what);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (sock == NULL) {
+		if (strchr(prefix, '/') != NULL || socket_path(prefix, path, sizeof(path)) != 0) {
+			fprintf(stderr, "kasblockctl: bad file prefix '%s'\n", prefix);
+			return EXIT_USAGE;
+		}
+		sock = path;
+	}
+
+	struct conn c;
+	int rc = conn_open(&c, sock);
+	if (rc == EXIT_OK) {
+		if (strcmp(what, "stats") == 0)
+			rc = cmd_stats(&c, json);
+		else if (strcmp(what, "signatures") == 0)
+			rc = cmd_signatures(&c, json);
+		else if (strcmp(what, "reload") == 0)
+			rc = cmd_reload(&c, json);
+		else if (strcmp(what, "clients") == 0)
+			rc = cmd_clients(&c, json, limit);
+		else if (strcmp(what, "policy") == 0)
+			rc = cmd_policy(&c, json);
+		else
+			rc = cmd_query(&c, arg);
+	}
+	conn_close(&c);
+	if (fflush(stdout) != 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
+	return rc;
+}
