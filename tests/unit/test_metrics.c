@@ -471,6 +471,38 @@ static void test_reason_names(void **state)
 		assert_string_not_equal(ctl_reason_name((enum dp_reason)r), "unknown");
 }
 
+/* docs/metrics.md names every family. */
+static void test_documented(void **state)
+{
+	const char *data = getenv("KB_TEST_DATA");
+	char path[1024], *doc;
+	FILE *f;
+	long n;
+
+	(void)state;
+	if (data == NULL)
+		skip();
+	snprintf(path, sizeof(path), "%s/../../docs/metrics.md", data);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	doc = calloc(1, (size_t)n + 1);
+	assert_non_null(doc);
+	assert_int_equal(fread(doc, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	for (size_t i = 0; i < ctl_metric_count; i++) {
+		char row[128];
+		snprintf(row, sizeof(row), "| `kasblock_%s` | %s |", ctl_metric_table[i].name,
+			 ctl_metric_table[i].type == CTL_MT_COUNTER ? "counter" : "gauge");
+		if (strstr(doc, row) == NULL)
+			fail_msg("docs/metrics.md has no row %s", row);
+	}
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +513,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_buffer_limit, setup, teardown),
 		cmocka_unit_test(test_sig_top),
 		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_documented),
 	};
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }
