@@ -418,8 +418,6 @@ http {{
                f"--file-prefix={self.prefix}",
                "--vdev", f"net_af_packet0,iface={self.out_cli}",
                "--vdev", f"net_af_packet1,iface={self.out_srv}"]
-        if self.metrics_port is None:
-            self.metrics_port = free_port()
         q = lambda xs: ", ".join(json.dumps(x) for x in xs)
         text = f"""# written by tests/e2e/kbnet.py for one test run
 eal = {{ args = [ {q(eal)} ]; }};
@@ -437,8 +435,9 @@ policy = {{ mode = "{mode}"; }};
 events = {{ file = "{self.events_path}"; }};
 """
         if metrics:
-            text += (f'metrics = {{ enabled = true; address = "127.0.0.1"; '
-                     f'port = {self.metrics_port}; }};\n')
+            # Port 0: the kernel picks a free one, kasblock logs which.
+            text += 'metrics = { enabled = true; address = "127.0.0.1"; port = 0; };\n'
+
         text += extra
         with open(path, "w") as f:
             f.write(text)
@@ -461,6 +460,11 @@ events = {{ file = "{self.events_path}"; }};
             if self.kb.poll() is not None:
                 raise TestFailure(f"kasblock exited {self.kb.returncode}: "
                                   + open(self.kb_err).read()[-2000:])
+            m = re.search(r"metrics on http://127\.0\.0\.1:(\d+)/metrics",
+                          open(self.kb_err).read())
+            if m is None:
+                return False
+            self.metrics_port = int(m.group(1))
             return self.metrics_text() is not None
         wait_until("kasblock's /metrics", up, tries=200)
         # The bridge forwards once a request crosses it (ARP/ND included).
@@ -497,6 +501,11 @@ events = {{ file = "{self.events_path}"; }};
         if t is None:
             raise TestFailure("/metrics does not answer")
         return parse_metrics(t)
+
+    def wait_events(self, since, n):
+        """The events after the first `since`, once there are at least n of them."""
+        return wait_until(f"{n} event lines", lambda: len(self.events()) - since >= n
+                          and self.events()[since:], tries=100)
 
     def events(self):
         if not os.path.exists(self.events_path):
@@ -639,3 +648,154 @@ def client_hello_segments(frames, sport):
         got += len(segs[seq])
         n += 1
     return (n, need) if got >= need else (0, 0)
+
+
+# ---- what the tests expect of kasblock ------------------------------------
+
+# A barred request must fail by the injected reset, long before any timeout.
+RESET_DEADLINE = 1.0
+CURL_RESET_RCS = (35, 56)  # TLS connect error / receive failure: both "reset by peer"
+
+
+class Ledger:
+    """The requests a test made through kasblock and the events they owe.
+
+    mode "enforce": a barred name must be reset at once (and logged as a
+    block); "monitor": it must pass untouched (and be logged as a monitor).
+    """
+
+    def __init__(self, lab, mode="enforce", generation=1):
+        self.lab = lab
+        self.mode = mode
+        self.generation = generation
+        self.expect = []
+        self.ttf = []  # (client, what, seconds to failure)
+
+    def owe(self, name, field, dport, sport=None, v6=False, many=False, generation=None):
+        cat, sig = {**BARRED, **BARRED6, **getattr(self.lab, "extra_barred", {})}[name]
+        block = self.mode == "enforce"
+        self.expect.append({
+            "event": "block" if block else "monitor",
+            "src_ip": CLIENT6 if v6 else CLIENT4, "dest_ip": SERVER6 if v6 else SERVER4,
+            "dest_port": dport, "proto": "TCP", "field": field, "name": name,
+            "signature_id": sig, "category": cat,
+            "action": "reset" if block else "monitor", "reason": "signature",
+            "policy": "configured" if block else "monitor_mode",
+            "generation": generation or self.generation,
+            "src_port": sport, "many": many})
+
+    def _curl(self, url, name, v6, proxy, **kw):
+        extra = ["-x", f"http://{SERVER4}:{PROXY_PORT}"] if proxy else []
+        return self.lab.curl(url, None if proxy else name, addr=SERVER6 if v6 else SERVER4,
+                             extra=extra, **kw)
+
+    def curl_barred(self, url, name, field, v6=False, proxy=False):
+        r = self._curl(url, name, v6, proxy)
+        via = " via the proxy" if proxy else ""
+        if self.mode == "enforce":
+            check(r["rc"] in CURL_RESET_RCS and "reset by peer" in r["err"],
+                  f"curl {url}{via}: reset (exit {r['rc']}, {r['err']!r})")
+            check(r["time"] < RESET_DEADLINE,
+                  f"curl {url}: failed after {r['time'] * 1000:.1f} ms (< {RESET_DEADLINE} s)")
+            self.ttf.append(("curl", url, r["time"]))
+        else:
+            check(r["rc"] == 0 and r["body"] == f"kasblock-e2e {name}\n",
+                  f"curl {url}{via}: passes in monitor mode (exit {r['rc']}, {r['err']!r})")
+        dport = PROXY_PORT if proxy else (443 if url.startswith("https") else 80)
+        self.owe(name, field, dport, sport=r["local_port"], v6=v6)
+        return r
+
+    def curl_allowed(self, url, name, v6=False, proxy=False):
+        r = self._curl(url, name, v6, proxy)
+        check(r["rc"] == 0 and r["body"] == f"kasblock-e2e {name}\n",
+              f"curl {url}{' via the proxy' if proxy else ''}: passes with its body "
+              f"(exit {r['rc']}, {r['err']!r})")
+        return r
+
+    def curl_download(self, url, name, v6=False, extra=()):
+        lab = self.lab
+        out = tempfile.mktemp(prefix="dl-", dir=lab.dir)
+        r = lab.curl(url, name, addr=SERVER6 if v6 else SERVER4, out=out, timeout=60,
+                     extra=extra)
+        got = sha256_file(out) if r["rc"] == 0 else None
+        if os.path.exists(out):
+            os.unlink(out)
+        check(got == lab.big_sha, f"curl {url}: {r['size']} bytes, sha256 identical "
+              f"(exit {r['rc']} {r['err']!r})")
+
+    # -- at the end --
+
+    def check_events(self, events):
+        """Every owed event is there with every field; nothing else is."""
+        seen = set()
+        for x in self.expect:
+            mine = [e for e in events if e.get("name") == x["name"]
+                    and (x["src_port"] is None or e["src_port"] == x["src_port"])]
+            want = {k: v for k, v in x.items() if k != "many" and v is not None}
+            bad = [e for e in mine if any(e.get(k) != v for k, v in want.items())]
+            n = "at least one" if x["many"] else "exactly one"
+            check(mine and not bad and (x["many"] or len(mine) == 1),
+                  f"{n} {x['event']} event for {x['name']} ({x['field']}, port "
+                  f"{x['dest_port']}, {x['category']}/{x['signature_id']}, generation "
+                  f"{x['generation']}): {len(mine)}" + (f", wrong: {bad[0]}" if bad else ""))
+            seen.update(id(e) for e in mine)
+        extra = [e for e in events if id(e) not in seen]
+        check(not extra, "no event without a barred request"
+              + (f" (first extra: {extra[0]})" if extra else ""))
+
+    def check_counters(self, m0, events):
+        """The verdict counters moved by exactly what the events say."""
+        lab = self.lab
+        fam = "blocked" if self.mode == "enforce" else "monitored"
+        other = "monitored" if fam == "blocked" else "blocked"
+        per_cat, per_sig = {}, {}
+        for e in events:
+            per_cat[e["category"]] = per_cat.get(e["category"], 0) + 1
+            per_sig[e["signature_id"]] = per_sig.get(e["signature_id"], 0) + 1
+        n = len(events)
+
+        def settled():
+            m = lab.metrics()
+            return all(msum(m, f"kasblock_flows_{fam}_total", category=c)
+                       - msum(m0, f"kasblock_flows_{fam}_total", category=c) == k
+                       for c, k in per_cat.items()) and m
+        m1 = wait_until("the counters to count every decided flow", settled)
+
+        def delta(name, **labels):
+            return msum(m1, name, **labels) - msum(m0, name, **labels)
+        for c, k in sorted(per_cat.items()):
+            check(delta(f"kasblock_flows_{fam}_total", category=c) == k,
+                  f"kasblock_flows_{fam}_total{{category=\"{c}\"}} +{k}")
+        check(delta(f"kasblock_flows_{fam}_total") == n,
+              f"kasblock_flows_{fam}_total +{n} over all categories")
+        for s, k in sorted(per_sig.items()):
+            check(delta(f"kasblock_signature_flows_{fam}_total", signature_id=s) == k,
+                  f"kasblock_signature_flows_{fam}_total{{signature_id=\"{s}\"}} +{k}")
+        check(delta(f"kasblock_flows_{other}_total") == 0, f"no flow {other}")
+        resets = 2 * n if fam == "blocked" else 0
+        check(delta("kasblock_resets_sent_total") == resets,
+              f"kasblock_resets_sent_total +{resets}")
+        check(delta("kasblock_events_total") == n, f"kasblock_events_total +{n}")
+        check(delta("kasblock_events_written_total") == n,
+              f"kasblock_events_written_total +{n}")
+        check(delta("kasblock_events_dropped_total") == 0, "no event dropped")
+        for fam_ in ("kasblock_port_rx_missed_total", "kasblock_port_rx_errors_total",
+                     "kasblock_port_tx_errors_total", "kasblock_port_rx_nombuf_total",
+                     "kasblock_port_packets_refused_total"):
+            check(msum(m1, fam_) == 0, f"{fam_} 0")
+        return m1
+
+    def print_ttf(self):
+        if self.ttf:
+            log("time to failure of barred requests:")
+            for who, what, t in self.ttf:
+                log(f"  {who:10s} {what:45s} {t * 1000:7.1f} ms")
+
+
+def run_test(main):
+    """Runs main() and turns a TestFailure into exit 1 with one FAIL line."""
+    try:
+        sys.exit(main())
+    except TestFailure as e:
+        log(f"FAIL {e}")
+        sys.exit(1)
