@@ -393,27 +393,18 @@ static bool replay_done(long want)
 	return (long)seen >= want;
 }
 
-/* Where the --loop capture goes: beside OUT, else in $TMPDIR. */
-static int loop_capture(const struct opts *o, char *path, size_t cap, long *per_pass)
+/* The --loop stream: a FIFO in $TMPDIR that a control-side thread fills. */
+static struct ctl_loop *loop_start(const struct opts *o, char *path, size_t cap)
 {
 	char err[CTL_ERR_MAX];
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(path, cap, "%s/kb-loop-%ld-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+	snprintf(path, cap, "%s/kb-loop-%ld.pcap", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
 		 (long)getpid());
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		fprintf(stderr, "kasblock: --loop: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	*per_pass = ctl_loop_write(o->read, path, o->loop, err, sizeof(err));
-	if (*per_pass < 0) {
+	struct ctl_loop *l = ctl_loop_start(o->read, path, o->loop, err, sizeof(err));
+	if (l == NULL)
 		fprintf(stderr, "kasblock: --loop: %s\n", err);
-		unlink(path);
-		return -1;
-	}
-	return 0;
+	return l;
 }
 
 int main(int argc, char **argv)
@@ -427,6 +418,7 @@ int main(int argc, char **argv)
 	int eal_argc = 0, dd = -1, rc;
 	char prefix[64], vdev[3 * CTL_PATH_MAX], mem[16], runtime_dir[CTL_PATH_MAX] = "";
 	char loop_path[CTL_PATH_MAX] = "";
+	struct ctl_loop *loop = NULL;
 	long replay_in = -1;
 
 	/* kasblock [EAL args --] options */
@@ -487,20 +479,20 @@ int main(int argc, char **argv)
 			sig_set_free(set);
 			return EXIT_USAGE;
 		}
+		replay_in = count_packets(o.read);
+		if (replay_in < 0) {
+			sig_set_free(set);
+			return EXIT_RUNTIME;
+		}
 		if (o.loop > 1) {
-			long per_pass;
-			if (loop_capture(&o, loop_path, sizeof(loop_path), &per_pass) != 0) {
+			replay_in *= o.loop;
+			loop = loop_start(&o, loop_path, sizeof(loop_path));
+			if (loop == NULL || strchr(loop_path, ',') != NULL) {
+				ctl_loop_stop(loop);
 				sig_set_free(set);
 				return EXIT_RUNTIME;
 			}
 			rx = loop_path;
-		}
-		replay_in = count_packets(rx);
-		if (replay_in < 0) {
-			sig_set_free(set);
-			if (loop_path[0] != '\0')
-				unlink(loop_path);
-			return EXIT_RUNTIME;
 		}
 		snprintf(prefix, sizeof(prefix), "--file-prefix=kb-replay-%ld", (long)getpid());
 		/* Enough memory for the configured pools, at least 512 MB. */
@@ -531,16 +523,17 @@ int main(int argc, char **argv)
 	if (cfg.n_pairs == 0) {
 		fprintf(stderr, "%s: ports.pairs is empty: nothing to filter\n", o.config);
 		sig_set_free(set);
+		ctl_loop_stop(loop);
 		return EXIT_CONFIG;
 	}
 
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "kasblock: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		sig_set_free(set);
-		if (loop_path[0] != '\0')
-			unlink(loop_path);
+		ctl_loop_stop(loop);
 		return EXIT_RUNTIME;
 	}
+	ctl_loop_pin(loop);
 	/* Logs on stderr: stdout keeps the summary and `--events -`. */
 	rte_openlog_stream(stderr);
 	rte_log_set_level_pattern("user.kasblock.*", cfg.log_level);
@@ -642,7 +635,8 @@ out_lcores:
 	rte_eal_cleanup();
 	if (runtime_dir[0] != '\0')
 		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (loop_path[0] != '\0')
-		unlink(loop_path);
+	/* After the ports: net_pcap has closed the FIFO, so a writer still
+	 * writing (stopped early) gets EPIPE and ends. */
+	ctl_loop_stop(loop);
 	return status;
 }

@@ -6,10 +6,18 @@
  */
 #include "replay_loop.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "l3l4.h"
 
@@ -79,67 +87,167 @@ void ctl_loop_rewrite(uint8_t *frame, size_t len, unsigned k)
 	}
 }
 
-long ctl_loop_write(const char *in, const char *out, unsigned n, char *err, size_t errlen)
+/*
+ * pcap file format (libpcap's savefile): a 24-byte global header, then per
+ * frame a 16-byte record header and the bytes, all in host byte order
+ * (the magic tells the reader which).
+ */
+struct loop_hdr {
+	uint32_t magic;
+	uint16_t major;
+	uint16_t minor;
+	int32_t zone;
+	uint32_t sigfigs;
+	uint32_t snaplen;
+	uint32_t linktype;
+};
+
+struct loop_rec {
+	uint32_t sec;
+	uint32_t usec;
+	uint32_t caplen;
+	uint32_t len;
+};
+
+#define LOOP_BUF (256u * 1024u)
+
+struct ctl_loop {
+	pthread_t th;
+	char in[1024];
+	char fifo[1024];
+	unsigned n;
+	volatile int stop;
+	int fd;
+	uint64_t frames;
+	uint8_t *buf;
+	size_t used;
+};
+
+/* Writes the buffer out; false when the reader went away or on stop. */
+static bool loop_flush(struct ctl_loop *l)
 {
+	size_t off = 0;
+
+	while (off < l->used) {
+		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
+			return false;
+		ssize_t k = write(l->fd, l->buf + off, l->used - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false; /* EPIPE: net_pcap closed the FIFO */
+		off += (size_t)k;
+	}
+	l->used = 0;
+	return true;
+}
+
+static bool loop_put(struct ctl_loop *l, const void *p, size_t n)
+{
+	if (l->used + n > LOOP_BUF && !loop_flush(l))
+		return false;
+	memcpy(l->buf + l->used, p, n);
+	l->used += n;
+	return true;
+}
+
+static void *loop_main(void *arg)
+{
+	struct ctl_loop *l = arg;
 	char eb[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	long per_pass = 0;
-	uint8_t *buf = malloc(L3L4_MAX_FRAME + 1);
-	pcap_t *dead = NULL;
-	pcap_dumper_t *dump = NULL;
-	int rc;
+	uint8_t frame[L3L4_MAX_FRAME];
+	bool ok = true;
 
-	if (buf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (unsigned k = 0; k < n; k++) {
-		pcap_t *p = pcap_open_offline(in, eb);
-		if (p == NULL) {
-			snprintf(err, errlen, "%s", eb);
-			per_pass = -1;
+	/* Blocks until net_pcap opens the FIFO for reading. */
+	l->fd = open(l->fifo, O_WRONLY | O_CLOEXEC);
+	if (l->fd < 0)
+		return NULL;
+	for (unsigned k = 0; ok && k < l->n; k++) {
+		pcap_t *p = pcap_open_offline(l->in, eb);
+		if (p == NULL)
 			break;
+		int link = pcap_datalink(p);
+		if (k == 0) {
+			struct loop_hdr gh = {0xa1b2c3d4u, 2, 4, 0, 0, L3L4_MAX_FRAME, (uint32_t)link};
+			ok = loop_put(l, &gh, sizeof(gh));
 		}
-		if (dump == NULL) {
-			dead = pcap_open_dead(pcap_datalink(p), 262144);
-			dump = dead != NULL ? pcap_dump_open(dead, out) : NULL;
-			if (dump == NULL) {
-				snprintf(err, errlen, "%s: %s", out,
-					 dead != NULL ? pcap_geterr(dead) : "cannot write");
-				pcap_close(p);
-				per_pass = -1;
-				break;
-			}
-		}
-		long cnt = 0;
-		while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		while (ok && pcap_next_ex(p, &h, &data) == 1) {
 			size_t len = h->caplen <= L3L4_MAX_FRAME ? h->caplen : L3L4_MAX_FRAME;
-			struct pcap_pkthdr oh = *h;
-			memcpy(buf, data, len);
-			if (pcap_datalink(p) == DLT_EN10MB)
-				ctl_loop_rewrite(buf, len, k);
-			oh.caplen = (bpf_u_int32)len;
-			pcap_dump((u_char *)dump, &oh, buf);
-			cnt++;
-		}
-		if (rc == PCAP_ERROR) {
-			snprintf(err, errlen, "%s: %s", in, pcap_geterr(p));
-			per_pass = -1;
+			struct loop_rec r = {(uint32_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
+					     (uint32_t)len, h->len};
+			memcpy(frame, data, len);
+			if (link == DLT_EN10MB)
+				ctl_loop_rewrite(frame, len, k);
+			ok = loop_put(l, &r, sizeof(r)) && loop_put(l, frame, len);
+			if (ok)
+				l->frames++;
 		}
 		pcap_close(p);
-		if (per_pass < 0)
-			break;
-		per_pass = cnt;
 	}
-	if (dump != NULL && pcap_dump_flush(dump) != 0 && per_pass >= 0) {
-		snprintf(err, errlen, "%s: write failed", out);
-		per_pass = -1;
+	if (ok)
+		loop_flush(l);
+	close(l->fd); /* the reader sees the end of the capture */
+	l->fd = -1;
+	return NULL;
+}
+
+struct ctl_loop *ctl_loop_start(const char *in, const char *fifo_path, unsigned n, char *err,
+				size_t errlen)
+{
+	struct ctl_loop *l = calloc(1, sizeof(*l));
+
+	if (l == NULL || (l->buf = malloc(LOOP_BUF)) == NULL) {
+		free(l);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
 	}
-	if (dump != NULL)
-		pcap_dump_close(dump);
-	if (dead != NULL)
-		pcap_close(dead);
-	free(buf);
-	return per_pass;
+	snprintf(l->in, sizeof(l->in), "%s", in);
+	snprintf(l->fifo, sizeof(l->fifo), "%s", fifo_path);
+	l->n = n;
+	l->fd = -1;
+	if (mkfifo(fifo_path, 0600) != 0) {
+		snprintf(err, errlen, "%s: %s", fifo_path, strerror(errno));
+		goto err_free;
+	}
+	/* A reader that goes away must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_create(&l->th, NULL, loop_main, l) != 0) {
+		snprintf(err, errlen, "cannot start the --loop writer");
+		unlink(fifo_path);
+		goto err_free;
+	}
+	return l;
+err_free:
+	free(l->buf);
+	free(l);
+	return NULL;
+}
+
+void ctl_loop_pin(struct ctl_loop *l)
+{
+	cpu_set_t set;
+
+	if (l != NULL && pthread_getaffinity_np(pthread_self(), sizeof(set), &set) == 0)
+		pthread_setaffinity_np(l->th, sizeof(set), &set);
+}
+
+uint64_t ctl_loop_stop(struct ctl_loop *l)
+{
+	uint64_t n;
+
+	if (l == NULL)
+		return 0;
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELAXED);
+	/* A writer still waiting for a reader in open() is released by one. */
+	int fd = open(l->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	pthread_join(l->th, NULL);
+	if (fd >= 0)
+		close(fd);
+	unlink(l->fifo);
+	n = l->frames;
+	free(l->buf);
+	free(l);
+	return n;
 }
