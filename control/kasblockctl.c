@@ -13,9 +13,7 @@
  * null when the command is unknown (telemetry.enabled = false, or not a
  * kasblock) or failed.
  *
- * Replies are parsed with a small JSON reader: every read is bounded by the
- * message length, nesting by JSON_MAX_DEPTH, nodes and string bytes by the
- * message size.
+ * Replies are parsed with control/ctl_json.c (bounded, fuzzed).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +27,8 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "ctl_json.h"
 
 #ifndef KB_VERSION
 #define KB_VERSION "unknown"
@@ -45,340 +45,14 @@ enum {
 #define DEFAULT_PREFIX "kasblock"
 #define SOCKET_NAME "dpdk_telemetry.v2"
 #define REPLY_MAX (1u << 20)
-#define JSON_MAX_DEPTH 16u
 #define TIMEOUT_S 10
 #define RELOAD_TIMEOUT_S 75 /* kasblock waits up to 60 s for the reload */
 #define CLIENTS_PAGE 20u    /* CTL_TEL_CLIENTS_PAGE */
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-enum jtype {
-	J_NULL = 0,
-	J_BOOL,
-	J_NUM,
-	J_STR,
-	J_ARR,
-	J_OBJ,
-};
-
-struct jnode {
-	uint8_t type;
-	bool neg;         /* J_NUM: negative */
-	bool frac;        /* J_NUM: had a fraction or exponent (num is the integer part) */
-	uint64_t num;     /* J_NUM magnitude, J_BOOL 0/1 */
-	const char *key;  /* member name, or NULL */
-	const char *str;  /* J_STR */
-	int first;        /* first child, -1 */
-	int next;         /* next sibling, -1 */
-	size_t beg, end;  /* the value's bytes in the message */
-};
-
-struct json {
-	const char *s;
-	size_t n;
-	size_t i;
-	struct jnode *nodes;
-	size_t nn, ncap;
-	char *arena;      /* decoded strings, NUL-terminated */
-	size_t an, acap;
-	unsigned depth;
-};
-
-static void ws(struct json *j)
-{
-	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\n' ||
-			       j->s[j->i] == '\r'))
-		j->i++;
-}
-
-static bool put_byte(struct json *j, char c)
-{
-	if (j->an >= j->acap)
-		return false;
-	j->arena[j->an++] = c;
-	return true;
-}
-
-static bool put_utf8(struct json *j, uint32_t cp)
-{
-	if (cp < 0x80)
-		return put_byte(j, (char)cp);
-	if (cp < 0x800)
-		return put_byte(j, (char)(0xc0 | cp >> 6)) && put_byte(j, (char)(0x80 | (cp & 0x3f)));
-	if (cp < 0x10000)
-		return put_byte(j, (char)(0xe0 | cp >> 12)) &&
-		       put_byte(j, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
-		       put_byte(j, (char)(0x80 | (cp & 0x3f)));
-	return put_byte(j, (char)(0xf0 | cp >> 18)) &&
-	       put_byte(j, (char)(0x80 | ((cp >> 12) & 0x3f))) &&
-	       put_byte(j, (char)(0x80 | ((cp >> 6) & 0x3f))) &&
-	       put_byte(j, (char)(0x80 | (cp & 0x3f)));
-}
-
-static bool hex4(struct json *j, uint32_t *out)
-{
-	uint32_t v = 0;
-
-	if (j->n - j->i < 4)
-		return false;
-	for (unsigned k = 0; k < 4; k++) {
-		char c = j->s[j->i++];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-		else
-			return false;
-	}
-	*out = v;
-	return true;
-}
-
-/* string = '"' *(char | '\' escape) '"'; decoded into the arena. */
-static const char *json_string(struct json *j)
-{
-	if (j->i >= j->n || j->s[j->i] != '"')
-		return NULL;
-	j->i++;
-	const char *out = j->arena + j->an;
-	while (j->i < j->n) {
-		unsigned char c = (unsigned char)j->s[j->i++];
-		if (c == '"')
-			return put_byte(j, '\0') ? out : NULL;
-		if (c < 0x20)
-			return NULL;
-		if (c != '\\') {
-			if (!put_byte(j, (char)c))
-				return NULL;
-			continue;
-		}
-		if (j->i >= j->n)
-			return NULL;
-		char e = j->s[j->i++];
-		uint32_t cp;
-		switch (e) {
-		case '"': case '\\': case '/':
-			cp = (uint32_t)e;
-			break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u': {
-			if (!hex4(j, &cp))
-				return NULL;
-			if (cp >= 0xd800 && cp < 0xdc00) {
-				uint32_t lo;
-				if (j->n - j->i < 6 || j->s[j->i] != '\\' || j->s[j->i + 1] != 'u')
-					return NULL;
-				j->i += 2;
-				if (!hex4(j, &lo) || lo < 0xdc00 || lo > 0xdfff)
-					return NULL;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			} else if (cp >= 0xdc00 && cp < 0xe000) {
-				return NULL;
-			}
-			break;
-		}
-		default:
-			return NULL;
-		}
-		if (!put_utf8(j, cp))
-			return NULL;
-	}
-	return NULL;
-}
-
-static int new_node(struct json *j, uint8_t type, const char *key)
-{
-	if (j->nn >= j->ncap)
-		return -1;
-	struct jnode *x = &j->nodes[j->nn];
-	memset(x, 0, sizeof(*x));
-	x->type = type;
-	x->key = key;
-	x->first = x->next = -1;
-	x->beg = j->i;
-	return (int)j->nn++;
-}
-
-static int json_value(struct json *j, const char *key);
-
-/* object = '{' [string ':' value *(',' string ':' value)] '}'
- * array  = '[' [value *(',' value)] ']' */
-static int json_container(struct json *j, int idx, bool obj)
-{
-	char close = obj ? '}' : ']';
-	int last = -1;
-
-	j->i++;
-	ws(j);
-	if (j->i < j->n && j->s[j->i] == close) {
-		j->i++;
-		return idx;
-	}
-	for (;;) {
-		const char *k = NULL;
-		ws(j);
-		if (obj) {
-			if ((k = json_string(j)) == NULL)
-				return -1;
-			ws(j);
-			if (j->i >= j->n || j->s[j->i] != ':')
-				return -1;
-			j->i++;
-			ws(j);
-		}
-		int c = json_value(j, k);
-		if (c < 0)
-			return -1;
-		if (last < 0)
-			j->nodes[idx].first = c;
-		else
-			j->nodes[last].next = c;
-		last = c;
-		ws(j);
-		if (j->i >= j->n)
-			return -1;
-		if (j->s[j->i] == ',') {
-			j->i++;
-			continue;
-		}
-		if (j->s[j->i] != close)
-			return -1;
-		j->i++;
-		return idx;
-	}
-}
-
-static bool json_word(struct json *j, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (j->n - j->i < n || memcmp(j->s + j->i, w, n) != 0)
-		return false;
-	j->i += n;
-	return true;
-}
-
-/* number = ['-'] digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
-static bool json_number(struct json *j, struct jnode *x)
-{
-	bool any = false;
-
-	if (j->i < j->n && j->s[j->i] == '-') {
-		x->neg = true;
-		j->i++;
-	}
-	while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') {
-		unsigned d = (unsigned)(j->s[j->i++] - '0');
-		x->num = x->num > (UINT64_MAX - d) / 10 ? UINT64_MAX : x->num * 10 + d;
-		any = true;
-	}
-	if (j->i < j->n && (j->s[j->i] == '.' || j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
-		x->frac = true;
-		j->i++;
-		while (j->i < j->n && ((j->s[j->i] >= '0' && j->s[j->i] <= '9') ||
-				       j->s[j->i] == '+' || j->s[j->i] == '-' ||
-				       j->s[j->i] == 'e' || j->s[j->i] == 'E'))
-			j->i++;
-	}
-	return any;
-}
-
-static int json_value(struct json *j, const char *key)
-{
-	ws(j);
-	if (j->i >= j->n || j->depth >= JSON_MAX_DEPTH)
-		return -1;
-	char c = j->s[j->i];
-	int idx;
-
-	if (c == '{' || c == '[') {
-		if ((idx = new_node(j, c == '{' ? J_OBJ : J_ARR, key)) < 0)
-			return -1;
-		j->depth++;
-		int r = json_container(j, idx, c == '{');
-		j->depth--;
-		if (r < 0)
-			return -1;
-	} else if (c == '"') {
-		if ((idx = new_node(j, J_STR, key)) < 0)
-			return -1;
-		const char *s = json_string(j);
-		if (s == NULL)
-			return -1;
-		j->nodes[idx].str = s;
-	} else if (c == '-' || (c >= '0' && c <= '9')) {
-		if ((idx = new_node(j, J_NUM, key)) < 0 || !json_number(j, &j->nodes[idx]))
-			return -1;
-	} else if (c == 't' || c == 'f') {
-		if ((idx = new_node(j, J_BOOL, key)) < 0)
-			return -1;
-		j->nodes[idx].num = c == 't';
-		if (!json_word(j, c == 't' ? "true" : "false"))
-			return -1;
-	} else {
-		if ((idx = new_node(j, J_NULL, key)) < 0 || !json_word(j, "null"))
-			return -1;
-	}
-	j->nodes[idx].end = j->i;
-	return idx;
-}
-
-static void json_free(struct json *j)
-{
-	free(j->nodes);
-	free(j->arena);
-	memset(j, 0, sizeof(*j));
-}
-
-/* Parses s[0..n): the root is node 0. 0, or -1 (not JSON, or trailing bytes). */
-static int json_parse(struct json *j, const char *s, size_t n)
-{
-	memset(j, 0, sizeof(*j));
-	j->s = s;
-	j->n = n;
-	j->ncap = n + 1; /* every node starts on its own byte */
-	j->acap = n + 1; /* decoding never grows a string */
-	j->nodes = calloc(j->ncap, sizeof(*j->nodes));
-	j->arena = malloc(j->acap);
-	if (j->nodes == NULL || j->arena == NULL || json_value(j, NULL) != 0)
-		return -1;
-	ws(j);
-	return j->i == j->n ? 0 : -1;
-}
-
-static int jget(const struct json *j, int obj, const char *key)
-{
-	if (obj < 0 || j->nodes[obj].type != J_OBJ)
-		return -1;
-	for (int c = j->nodes[obj].first; c >= 0; c = j->nodes[c].next)
-		if (strcmp(j->nodes[c].key, key) == 0)
-			return c;
-	return -1;
-}
-
-static uint64_t jnum(const struct json *j, int obj, const char *key)
-{
-	int c = jget(j, obj, key);
-
-	return c >= 0 && j->nodes[c].type == J_NUM && !j->nodes[c].neg ? j->nodes[c].num : 0;
-}
-
-static const char *jstr(const struct json *j, int obj, const char *key)
-{
-	int c = jget(j, obj, key);
-
-	return c >= 0 && j->nodes[c].type == J_STR ? j->nodes[c].str : "";
-}
-
 /* The raw text of node x. */
-static void jprint_raw(FILE *f, const struct json *j, int x)
+static void jprint_raw(FILE *f, const struct ctl_json *j, int x)
 {
 	fwrite(j->s + j->nodes[x].beg, 1, j->nodes[x].end - j->nodes[x].beg, f);
 }
@@ -389,7 +63,7 @@ struct conn {
 	int fd;
 	char *buf;
 	size_t cap;
-	struct json reply;
+	struct ctl_json reply;
 	int value;         /* the command's value in reply, or -1 */
 };
 
@@ -437,7 +111,7 @@ static ssize_t recv_msg(struct conn *c)
 static int conn_open(struct conn *c, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct json hello;
+	struct ctl_json hello;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -459,15 +133,15 @@ static int conn_open(struct conn *c, const char *path)
 	if (c->buf == NULL)
 		return EXIT_REPLY;
 	ssize_t n = recv_msg(c);
-	if (n < 0 || json_parse(&hello, c->buf, (size_t)n) != 0) {
+	if (n < 0 || ctl_json_parse(&hello, c->buf, (size_t)n) != 0) {
 		fprintf(stderr, "kasblockctl: %s: no telemetry greeting: %s\n", path,
 			n < 0 ? strerror((int)-n) : "not JSON");
 		if (n >= 0)
-			json_free(&hello);
+			ctl_json_free(&hello);
 		return n == -ECONNRESET ? EXIT_CONNECT : EXIT_REPLY;
 	}
-	uint64_t max = jnum(&hello, 0, "max_output_len");
-	json_free(&hello);
+	uint64_t max = ctl_json_num(&hello, 0, "max_output_len");
+	ctl_json_free(&hello);
 	if (max == 0 || max > REPLY_MAX)
 		max = REPLY_MAX;
 	free(c->buf);
@@ -479,7 +153,7 @@ static int conn_open(struct conn *c, const char *path)
 
 static void conn_close(struct conn *c)
 {
-	json_free(&c->reply);
+	ctl_json_free(&c->reply);
 	free(c->buf);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -494,7 +168,7 @@ static int query(struct conn *c, const char *cmd, const char *params, int timeou
 
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return EXIT_USAGE;
-	json_free(&c->reply);
+	ctl_json_free(&c->reply);
 	c->value = -1;
 	set_timeout(c->fd, timeout);
 	if (send(c->fd, msg, (size_t)n, 0) != n) {
@@ -507,12 +181,12 @@ static int query(struct conn *c, const char *cmd, const char *params, int timeou
 			"no answer in time" : strerror((int)-got));
 		return EXIT_REPLY;
 	}
-	if (json_parse(&c->reply, c->buf, (size_t)got) != 0) {
+	if (ctl_json_parse(&c->reply, c->buf, (size_t)got) != 0) {
 		fprintf(stderr, "kasblockctl: %s: the answer is not JSON\n", cmd);
 		return EXIT_REPLY;
 	}
-	c->value = jget(&c->reply, 0, cmd);
-	if (c->value < 0 || c->reply.nodes[c->value].type != J_OBJ) {
+	c->value = ctl_json_get(&c->reply, 0, cmd);
+	if (c->value < 0 || c->reply.nodes[c->value].type != CTL_J_OBJ) {
 		fprintf(stderr, "kasblockctl: %s: no answer (not a kasblock, telemetry.enabled = "
 				"false, or bad parameters)\n", cmd);
 		return EXIT_REPLY;
@@ -522,17 +196,17 @@ static int query(struct conn *c, const char *cmd, const char *params, int timeou
 
 /* ---- output ----------------------------------------------------------------- */
 
-static void print_counters(const struct json *j, int obj)
+static void print_counters(const struct ctl_json *j, int obj)
 {
 	for (int c = j->nodes[obj].first; c >= 0; c = j->nodes[c].next) {
-		const struct jnode *x = &j->nodes[c];
-		if (x->type == J_NUM) {
+		const struct ctl_jnode *x = &j->nodes[c];
+		if (x->type == CTL_J_NUM) {
 			printf("  %-44s %" PRIu64 "\n", x->key, x->num);
-		} else if (x->type == J_OBJ) {
+		} else if (x->type == CTL_J_OBJ) {
 			/* Labelled: only what happened. */
 			for (int e = x->first; e >= 0; e = j->nodes[e].next) {
 				char name[160];
-				if (j->nodes[e].type != J_NUM || j->nodes[e].num == 0)
+				if (j->nodes[e].type != CTL_J_NUM || j->nodes[e].num == 0)
 					continue;
 				snprintf(name, sizeof(name), "%s{%s}", x->key, j->nodes[e].key);
 				printf("  %-44s %" PRIu64 "\n", name, j->nodes[e].num);
@@ -552,7 +226,7 @@ static int cmd_stats(struct conn *c, bool json)
 	for (unsigned k = 0; k < 3; k++) {
 		if ((rc = query(c, cmds[k], NULL, TIMEOUT_S)) != EXIT_OK)
 			return rc;
-		const struct json *j = &c->reply;
+		const struct ctl_json *j = &c->reply;
 		int v = c->value;
 		if (json) {
 			printf("%s\"%s\":", k ? "," : "", cmds[k] + strlen("/kasblock/"));
@@ -562,10 +236,10 @@ static int cmd_stats(struct conn *c, bool json)
 		if (k == 0) {
 			printf("kasblock %s: %" PRIu64 " worker(s), signature set generation %"
 			       PRIu64 ", %" PRIu64 " block and %" PRIu64 " allow rules\n",
-			       jstr(j, v, "version"), jnum(j, v, "workers"),
-			       jnum(j, v, "signature_set_generation"),
-			       jnum(j, jget(j, v, "signatures"), "block"),
-			       jnum(j, jget(j, v, "signatures"), "allow"));
+			       ctl_json_str(j, v, "version"), ctl_json_num(j, v, "workers"),
+			       ctl_json_num(j, v, "signature_set_generation"),
+			       ctl_json_num(j, ctl_json_get(j, v, "signatures"), "block"),
+			       ctl_json_num(j, ctl_json_get(j, v, "signatures"), "allow"));
 			printf("counters (kasblock_<name> in Prometheus; labelled ones when not 0):\n");
 			print_counters(j, v);
 		} else if (k == 1) {
@@ -575,26 +249,26 @@ static int cmd_stats(struct conn *c, bool json)
 			for (int p = j->nodes[v].first; p >= 0; p = j->nodes[p].next)
 				printf("%-4s %-20s %-4" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
 				       " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10"
-				       PRIu64 "\n", j->nodes[p].key, jstr(j, p, "name"),
-				       jnum(j, p, "peer"), jnum(j, p, "port_rx_packets_total"),
-				       jnum(j, p, "port_tx_packets_total"),
-				       jnum(j, p, "port_rx_missed_total"),
-				       jnum(j, p, "port_rx_errors_total"),
-				       jnum(j, p, "port_tx_errors_total"),
-				       jnum(j, p, "port_packets_polled_total"),
-				       jnum(j, p, "port_packets_sent_total"),
-				       jnum(j, p, "port_packets_refused_total"));
+				       PRIu64 "\n", j->nodes[p].key, ctl_json_str(j, p, "name"),
+				       ctl_json_num(j, p, "peer"), ctl_json_num(j, p, "port_rx_packets_total"),
+				       ctl_json_num(j, p, "port_tx_packets_total"),
+				       ctl_json_num(j, p, "port_rx_missed_total"),
+				       ctl_json_num(j, p, "port_rx_errors_total"),
+				       ctl_json_num(j, p, "port_tx_errors_total"),
+				       ctl_json_num(j, p, "port_packets_polled_total"),
+				       ctl_json_num(j, p, "port_packets_sent_total"),
+				       ctl_json_num(j, p, "port_packets_refused_total"));
 		} else {
 			printf("\n%-6s %-5s %14s %10s %10s %10s %12s\n", "WORKER", "LCORE", "PACKETS",
 			       "FLOWS", "BLOCKED", "MONITORED", "EV-DROPPED");
 			for (int w = j->nodes[v].first; w >= 0; w = j->nodes[w].next)
 				printf("%-6s %-5" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
 				       " %10" PRIu64 " %12" PRIu64 "\n", j->nodes[w].key,
-				       jnum(j, w, "lcore"), jnum(j, w, "worker_packets_total"),
-				       jnum(j, w, "worker_flows"),
-				       jnum(j, w, "worker_flows_blocked_total"),
-				       jnum(j, w, "worker_flows_monitored_total"),
-				       jnum(j, w, "worker_events_dropped_total"));
+				       ctl_json_num(j, w, "lcore"), ctl_json_num(j, w, "worker_packets_total"),
+				       ctl_json_num(j, w, "worker_flows"),
+				       ctl_json_num(j, w, "worker_flows_blocked_total"),
+				       ctl_json_num(j, w, "worker_flows_monitored_total"),
+				       ctl_json_num(j, w, "worker_events_dropped_total"));
 		}
 	}
 	if (json)
@@ -608,26 +282,26 @@ static int cmd_signatures(struct conn *c, bool json)
 
 	if (rc != EXIT_OK)
 		return rc;
-	const struct json *j = &c->reply;
+	const struct ctl_json *j = &c->reply;
 	int v = c->value;
 	if (json) {
 		jprint_raw(stdout, j, v);
 		printf("\n");
 		return EXIT_OK;
 	}
-	int blk = jget(j, v, "signature_flows_blocked_total");
-	int mon = jget(j, v, "signature_flows_monitored_total");
-	int cat = jget(j, v, "signature_category");
+	int blk = ctl_json_get(j, v, "signature_flows_blocked_total");
+	int mon = ctl_json_get(j, v, "signature_flows_monitored_total");
+	int cat = ctl_json_get(j, v, "signature_category");
 	printf("signature set generation %" PRIu64 " (%s): %" PRIu64 " rules, %" PRIu64
-	       " decided a flow, top %" PRIu64 " listed\n", jnum(j, v, "signature_set_generation"),
-	       jstr(j, v, "pack_version"), jnum(j, v, "signatures"),
-	       jnum(j, v, "signatures_counted"), jnum(j, v, "listed"));
+	       " decided a flow, top %" PRIu64 " listed\n", ctl_json_num(j, v, "signature_set_generation"),
+	       ctl_json_str(j, v, "pack_version"), ctl_json_num(j, v, "signatures"),
+	       ctl_json_num(j, v, "signatures_counted"), ctl_json_num(j, v, "listed"));
 	printf("%-12s %-14s %12s %12s\n", "SIGNATURE", "CATEGORY", "BLOCKED", "MONITORED");
 	for (int e = blk >= 0 ? j->nodes[blk].first : -1; e >= 0; e = j->nodes[e].next) {
 		const char *id = j->nodes[e].key;
 		printf("%-12s %-14s %12" PRIu64 " %12" PRIu64 "\n", id,
-		       strcmp(id, "other") == 0 ? "-" : jstr(j, cat, id), j->nodes[e].num,
-		       jnum(j, mon, id));
+		       strcmp(id, "other") == 0 ? "-" : ctl_json_str(j, cat, id), j->nodes[e].num,
+		       ctl_json_num(j, mon, id));
 	}
 	return EXIT_OK;
 }
@@ -638,9 +312,9 @@ static int cmd_reload(struct conn *c, bool json)
 
 	if (rc != EXIT_OK)
 		return rc;
-	const struct json *j = &c->reply;
+	const struct ctl_json *j = &c->reply;
 	int v = c->value;
-	bool ok = strcmp(jstr(j, v, "result"), "ok") == 0;
+	bool ok = strcmp(ctl_json_str(j, v, "result"), "ok") == 0;
 	if (json) {
 		jprint_raw(stdout, j, v);
 		printf("\n");
@@ -649,24 +323,24 @@ static int cmd_reload(struct conn *c, bool json)
 	if (ok) {
 		printf("reload ok: generation %" PRIu64 ", %" PRIu64 " signatures (%" PRIu64
 		       " block, %" PRIu64 " allow), %s, %.1f ms\n",
-		       jnum(j, v, "signature_set_generation"), jnum(j, v, "signatures"),
-		       jnum(j, v, "signatures_block"), jnum(j, v, "signatures_allow"),
-		       jstr(j, v, "pack_version"),
-		       (double)jnum(j, v, "reload_last_duration_ns") / 1e6);
+		       ctl_json_num(j, v, "signature_set_generation"), ctl_json_num(j, v, "signatures"),
+		       ctl_json_num(j, v, "signatures_block"), ctl_json_num(j, v, "signatures_allow"),
+		       ctl_json_str(j, v, "pack_version"),
+		       (double)ctl_json_num(j, v, "reload_last_duration_ns") / 1e6);
 		return EXIT_OK;
 	}
 	/* A long message also comes in pieces: join them. */
-	int parts = jget(j, v, "error_parts");
+	int parts = ctl_json_get(j, v, "error_parts");
 	printf("reload failed: ");
-	if (parts >= 0 && j->nodes[parts].type == J_ARR) {
+	if (parts >= 0 && j->nodes[parts].type == CTL_J_ARR) {
 		for (int p = j->nodes[parts].first; p >= 0; p = j->nodes[p].next)
-			if (j->nodes[p].type == J_STR)
+			if (j->nodes[p].type == CTL_J_STR)
 				fputs(j->nodes[p].str, stdout);
 	} else {
-		fputs(jstr(j, v, "error"), stdout);
+		fputs(ctl_json_str(j, v, "error"), stdout);
 	}
 	printf("\nrunning set kept: generation %" PRIu64 ", %" PRIu64 " signatures\n",
-	       jnum(j, v, "signature_set_generation"), jnum(j, v, "signatures"));
+	       ctl_json_num(j, v, "signature_set_generation"), ctl_json_num(j, v, "signatures"));
 	return EXIT_FAILED;
 }
 
@@ -686,23 +360,23 @@ static int cmd_clients(struct conn *c, bool json, unsigned long limit)
 		snprintf(param, sizeof(param), "%lu", off);
 		if ((rc = query(c, "/kasblock/clients", param, TIMEOUT_S)) != EXIT_OK)
 			return rc;
-		const struct json *j = &c->reply;
+		const struct ctl_json *j = &c->reply;
 		int v = c->value;
-		uint64_t count = jnum(j, v, "count");
-		total = jnum(j, v, "inventory_clients");
-		cap = jnum(j, v, "inventory_capacity");
+		uint64_t count = ctl_json_num(j, v, "count");
+		total = ctl_json_num(j, v, "inventory_clients");
+		cap = ctl_json_num(j, v, "inventory_capacity");
 		for (int e = j->nodes[v].first; e >= 0 && shown < limit; e = j->nodes[e].next) {
-			if (j->nodes[e].type != J_OBJ)
+			if (j->nodes[e].type != CTL_J_OBJ)
 				continue;
 			if (json) {
 				printf("%s", shown ? "," : "");
 				jprint_raw(stdout, j, e);
 			} else {
 				printf("%-39s %10" PRIu64 " %10" PRIu64 " %-20s %-20s %-13s %s\n",
-				       jstr(j, e, "address"), jnum(j, e, "blocked"),
-				       jnum(j, e, "monitored"),
-				       jstr(j, e, "first_seen"), jstr(j, e, "last_seen"),
-				       jstr(j, e, "last_category"), jstr(j, e, "last_name"));
+				       ctl_json_str(j, e, "address"), ctl_json_num(j, e, "blocked"),
+				       ctl_json_num(j, e, "monitored"),
+				       ctl_json_str(j, e, "first_seen"), ctl_json_str(j, e, "last_seen"),
+				       ctl_json_str(j, e, "last_category"), ctl_json_str(j, e, "last_name"));
 			}
 			shown++;
 		}
@@ -725,7 +399,7 @@ static int cmd_policy(struct conn *c, bool json)
 
 	if (rc != EXIT_OK)
 		return rc;
-	const struct json *j = &c->reply;
+	const struct ctl_json *j = &c->reply;
 	int v = c->value;
 	if (json) {
 		jprint_raw(stdout, j, v);
@@ -733,20 +407,20 @@ static int cmd_policy(struct conn *c, bool json)
 		return EXIT_OK;
 	}
 	printf("mode %s, fail policy %s, conflicts %s, without signatures %s\n",
-	       jstr(j, v, "mode"), jstr(j, v, "fail_policy"), jstr(j, v, "conflict_policy"),
-	       jstr(j, v, "no_signatures"));
+	       ctl_json_str(j, v, "mode"), ctl_json_str(j, v, "fail_policy"), ctl_json_str(j, v, "conflict_policy"),
+	       ctl_json_str(j, v, "no_signatures"));
 	printf("exempt clients %" PRIu64 " (action %s), allowed names %" PRIu64 "\n",
-	       jnum(j, v, "exempt_clients"), jstr(j, v, "exempt_action"), jnum(j, v, "allow"));
-	printf("evaluated at %s, next change %s\n", jstr(j, v, "evaluated_at"),
-	       jstr(j, v, "next_change")[0] != '\0' ? jstr(j, v, "next_change") : "none");
+	       ctl_json_num(j, v, "exempt_clients"), ctl_json_str(j, v, "exempt_action"), ctl_json_num(j, v, "allow"));
+	printf("evaluated at %s, next change %s\n", ctl_json_str(j, v, "evaluated_at"),
+	       ctl_json_str(j, v, "next_change")[0] != '\0' ? ctl_json_str(j, v, "next_change") : "none");
 	printf("%-14s %-8s %-9s %-21s %-20s\n", "CATEGORY", "ACTION", "APPLIED", "WHY",
 	       "ENFORCE FROM");
 	for (int e = j->nodes[v].first; e >= 0; e = j->nodes[e].next) {
-		if (j->nodes[e].type != J_OBJ)
+		if (j->nodes[e].type != CTL_J_OBJ)
 			continue;
-		const char *from = jstr(j, e, "enforce_from");
-		printf("%-14s %-8s %-9s %-21s %-20s\n", j->nodes[e].key, jstr(j, e, "action"),
-		       jstr(j, e, "effective"), jstr(j, e, "why"), from[0] != '\0' ? from : "-");
+		const char *from = ctl_json_str(j, e, "enforce_from");
+		printf("%-14s %-8s %-9s %-21s %-20s\n", j->nodes[e].key, ctl_json_str(j, e, "action"),
+		       ctl_json_str(j, e, "effective"), ctl_json_str(j, e, "why"), from[0] != '\0' ? from : "-");
 	}
 	return EXIT_OK;
 }
