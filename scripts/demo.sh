@@ -307,7 +307,7 @@ for line in open(sys.argv[1]):
     e = json.loads(line)
     ip = lambda a: f"[{a}]" if ":" in a else a
     print(f"  {e['timestamp'][11:23]} {e['event']:5} {e['action']:5} {e['field']:9} "
-          f"{e['name']:26} {e['category']}/{e['signature_id']}  "
+          f"{e['name']:26} {e['category'] + '/' + str(e['signature_id']):16} "
           f"{ip(e['src_ip'])}:{e['src_port']} -> {ip(e['dest_ip'])}:{e['dest_port']}")
 PY
 

@@ -188,6 +188,7 @@ class Lab:
         self.kb_conf = None
         self.metrics_port = None
         self.events_path = os.path.join(self.dir, "events.json")
+        self.rotated = []
         self._closed = False
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, self._on_signal)
@@ -508,10 +509,20 @@ events = {{ file = "{self.events_path}"; }};
                           and self.events()[since:], tries=100)
 
     def events(self):
-        if not os.path.exists(self.events_path):
-            return []
-        with open(self.events_path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+        """Every event line so far: rotated files first, then the live one."""
+        out = []
+        for path in self.rotated + [self.events_path]:
+            if os.path.exists(path):
+                with open(path) as f:
+                    out += [json.loads(line) for line in f if line.strip()]
+        return out
+
+    def rotate_events(self):
+        """What logrotate does before its postrotate SIGHUP: move the file."""
+        path = f"{self.events_path}.{len(self.rotated) + 1}"
+        os.rename(self.events_path, path)
+        self.rotated.append(path)
+        return path
 
     # -- clients --
 

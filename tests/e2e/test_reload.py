@@ -108,17 +108,21 @@ def main():
             "https://files.example.net/big.bin"], ns=lab.ns_cli,
             stdout=f"{lab.dir}/download.log")
         held, release = f"{lab.dir}/held", f"{lab.dir}/release"
+        # Half of a download from the name about to be barred, then a pause
+        # across both reloads, then the rest and one more request.
         holder = lab.spawn("held TLS connection", [
             "/usr/bin/python3", f"{HERE}/tls_probe.py", "--ca", lab.ca, "--name", NEW_NAME,
-            "--addr", SERVER4, "--hold-file", held, "--release-file", release],
+            "--addr", SERVER4, "--path", "/big.bin", "--hold-after", str(2 * 1024 * 1024),
+            "--hold-file", held, "--release-file", release],
             ns=lab.ns_cli, stdout=f"{lab.dir}/held.json")
         wait_until("the clients to be under way", lambda: (
             done(read_loop(loop_a)) >= 3 and done(read_loop(loop_b)) >= 3
             and os.path.exists(held) and os.path.exists(dl) and os.path.getsize(dl) > 0),
             tries=200)
 
-        log("-- reload 1: SIGHUP after adding a signature")
+        log("-- reload 1: SIGHUP after adding a signature (and moving the event log away)")
         write_atomic(pack2, PACK_V2)
+        old_log = lab.rotate_events()
         sent_at = max(read_loop(loop_b))  # requests up to this one began before SIGHUP
         lab.kb.send_signal(signal.SIGHUP)
         m = wait_until("the reload to go live", lambda: (
@@ -131,9 +135,9 @@ def main():
               and msum(m, "kasblock_signatures", action="block")
               == msum(m0, "kasblock_signatures", action="block") + 1,
               "reload ok: generation 2, one more block rule")
-        if download.poll() is not None:
-            raise TestFailure("the download ended before the reload: too fast to prove "
-                              "anything (raise the file size or lower --limit-rate)")
+        check(msum(m, "kasblock_event_log_reopens_total") == 1,
+              "SIGHUP reopened the event log")
+        dl_running = [download.poll() is None]
         log(f"   loop to {NEW_NAME}: request {sent_at} started before SIGHUP, "
             f"requests after {confirmed_at} after the reload was live")
 
@@ -152,6 +156,7 @@ def main():
             lab.kb.send_signal(signal.SIGHUP)
             wait_until("the second reload", lambda: msum(
                 lab.metrics(), "kasblock_reload_successes_total") == 2)
+        dl_running.append(download.poll() is None)
         a_mark = max(read_loop(loop_a))
         b_mark = max(read_loop(loop_b))
         wait_until("more requests after the second reload", lambda: (
@@ -174,12 +179,15 @@ def main():
             raise TestFailure("a client did not finish")
 
         held_res = json.loads(open(f"{lab.dir}/held.json").read())
-        check(held_res["ok"] and held_res["statuses"] == [200, 200],
-              f"the connection to {NEW_NAME} passed before the reload made its second "
-              f"request after it: statuses {held_res.get('statuses')}")
+        check(held_res["ok"] and held_res["statuses"] == [200, 200]
+              and held_res["sha256"] == lab.big_sha and held_res["body"] ==
+              f"kasblock-e2e {NEW_NAME}\n",
+              f"the connection to {NEW_NAME} passed before the reloads: its download, "
+              f"half before and half after them, is byte-identical, and its next request "
+              f"gets its page")
         check(download.returncode == 0 and sha256_file(dl) == lab.big_sha,
-              f"the download running across both reloads is byte-identical "
-              f"(exit {download.returncode})")
+              f"the rate-limited download is byte-identical (still running at reload 1: "
+              f"{dl_running[0]}, at reload 2: {dl_running[1]})")
 
         la, lb = read_loop(loop_a), read_loop(loop_b)
         bad_a = {n: v for n, v in la.items() if v is not None and
@@ -217,6 +225,15 @@ def main():
         gens = [g for _, g in by_n]
         check(gens == sorted(gens) and all(g == 3 for n, g in by_n if n > b_mark),
               f"generations in request order: {gens.count(2)} x 2 then {gens.count(3)} x 3")
+        with open(old_log) as f:
+            old_lines = [json.loads(x) for x in f if x.strip()]
+        with open(lab.events_path) as f:
+            new_lines = [json.loads(x) for x in f if x.strip()]
+        check(len(old_lines) == 1 and old_lines[0]["generation"] == 1
+              and len(new_lines) == len(events) - 1
+              and all(e["generation"] >= 2 for e in new_lines),
+              f"the moved log holds the {len(old_lines)} event before SIGHUP, the reopened "
+              f"file the {len(new_lines)} after it")
         others = [e for e in events if e["name"] != NEW_NAME]
         before.check_events([e for e in others if e["generation"] == 1])
         after.check_events([e for e in others if e["generation"] != 1])
