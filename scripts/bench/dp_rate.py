@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Packet rate of a running DPDK process, read from its telemetry socket.
+
+    dp_rate.py PREFIX [--port N] [--warmup S] [--seconds S] [--timeout S]
+
+Waits for /var/run/dpdk/PREFIX/dpdk_telemetry.v2, waits until port N has
+received packets, lets it run --warmup seconds, then reads /ethdev/stats,N
+twice --seconds apart and prints "PPS IPACKETS_DELTA SECONDS". Works the
+same for dpdk-testpmd and kasblock (both are DPDK primaries with telemetry
+on), so both are measured by one method.
+"""
+
+import argparse
+import json
+import os
+import socket
+import sys
+import time
+
+
+def connect(path, timeout):
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            s.connect(path)
+            json.loads(s.recv(1 << 16).decode())          # greeting
+            return s
+        except (FileNotFoundError, ConnectionRefusedError, ValueError):
+            if time.monotonic() > end:
+                raise SystemExit("dp_rate: no telemetry socket at %s" % path)
+            time.sleep(0.05)
+
+
+def ipackets(s, port):
+    s.send(("/ethdev/stats,%d" % port).encode())
+    r = json.loads(s.recv(1 << 16).decode())
+    return int(r["/ethdev/stats"]["ipackets"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("prefix")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--warmup", type=float, default=1.0)
+    ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--timeout", type=float, default=30.0)
+    a = ap.parse_args()
+    path = os.path.join("/var/run/dpdk", a.prefix, "dpdk_telemetry.v2")
+    s = connect(path, a.timeout)
+    end = time.monotonic() + a.timeout
+    while True:
+        try:
+            if ipackets(s, a.port) > 0:
+                break
+        except (KeyError, ValueError):
+            pass
+        if time.monotonic() > end:
+            raise SystemExit("dp_rate: port %d never received" % a.port)
+        time.sleep(0.05)
+    time.sleep(a.warmup)
+    t0, p0 = time.monotonic(), ipackets(s, a.port)
+    time.sleep(a.seconds)
+    t1, p1 = time.monotonic(), ipackets(s, a.port)
+    print("%.0f %d %.4f" % ((p1 - p0) / (t1 - t0), p1 - p0, t1 - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
