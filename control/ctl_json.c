@@ -31,7 +31,8 @@ static bool put_utf8(struct ctl_json *j, uint32_t cp)
 	if (cp < 0x80)
 		return put_byte(j, (char)cp);
 	if (cp < 0x800)
-		return put_byte(j, (char)(0xc0 | cp >> 6)) && put_byte(j, (char)(0x80 | (cp & 0x3f)));
+		return put_byte(j, (char)(0xc0 | cp >> 6)) &&
+		       put_byte(j, (char)(0x80 | (cp & 0x3f)));
 	if (cp < 0x10000)
 		return put_byte(j, (char)(0xe0 | cp >> 12)) &&
 		       put_byte(j, (char)(0x80 | ((cp >> 6) & 0x3f))) &&

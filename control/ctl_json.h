@@ -19,9 +19,9 @@
 /*
  * Parses s[0..n) (RFC 8259, one value, whitespace around it): the root is
  * node 0. Returns 0, or -1 when the text is not JSON, nests deeper than
- * CTL_JSON_MAX_DEPTH, is longer than CTL_JSON_MAX_TEXT or memory runs out. Strings point into j's arena,
- * key/str of nodes live until ctl_json_free(); s must outlive j for the
- * byte spans (beg, end). Call ctl_json_free() either way.
+ * CTL_JSON_MAX_DEPTH, is longer than CTL_JSON_MAX_TEXT or memory runs
+ * out. Node keys and strings live in j's arena until ctl_json_free(); the
+ * byte spans (beg, end) point into s. Call ctl_json_free() either way.
  */
 int ctl_json_parse(struct ctl_json *j, const char *s, size_t n);
 void ctl_json_free(struct ctl_json *j);

@@ -215,6 +215,59 @@ static void print_counters(const struct ctl_json *j, int obj)
 	}
 }
 
+/* One column of a table of dicts: a member of each row. */
+struct col {
+	const char *head;
+	const char *key;
+	int width;  /* negative: left-aligned */
+	bool str;   /* a string, else a number */
+};
+
+static const struct col port_cols[] = {
+	{"NAME", "name", -20, true},
+	{"PEER", "peer", -4, false},
+	{"RX", "port_rx_packets_total", 12, false},
+	{"TX", "port_tx_packets_total", 12, false},
+	{"RX-MISSED", "port_rx_missed_total", 10, false},
+	{"RX-ERR", "port_rx_errors_total", 10, false},
+	{"TX-ERR", "port_tx_errors_total", 10, false},
+	{"POLLED", "port_packets_polled_total", 12, false},
+	{"SENT", "port_packets_sent_total", 12, false},
+	{"REFUSED", "port_packets_refused_total", 10, false},
+};
+
+static const struct col worker_cols[] = {
+	{"LCORE", "lcore", -5, false},
+	{"PACKETS", "worker_packets_total", 14, false},
+	{"FLOWS", "worker_flows", 10, false},
+	{"BLOCKED", "worker_flows_blocked_total", 10, false},
+	{"MONITORED", "worker_flows_monitored_total", 10, false},
+	{"EV-DROPPED", "worker_events_dropped_total", 12, false},
+};
+
+/* The dicts in obj as rows: their key first, then the columns. */
+static void print_rows(const struct ctl_json *j, int obj, const char *first,
+		       const struct col *cols, size_t n)
+{
+	printf("%-6s", first);
+	for (size_t i = 0; i < n; i++)
+		printf(" %*s", cols[i].width, cols[i].head);
+	printf("\n");
+	for (int r = j->nodes[obj].first; r >= 0; r = j->nodes[r].next) {
+		if (j->nodes[r].type != CTL_J_OBJ)
+			continue;
+		printf("%-6s", j->nodes[r].key);
+		for (size_t i = 0; i < n; i++) {
+			if (cols[i].str)
+				printf(" %*s", cols[i].width, ctl_json_str(j, r, cols[i].key));
+			else
+				printf(" %*" PRIu64, cols[i].width,
+				       ctl_json_num(j, r, cols[i].key));
+		}
+		printf("\n");
+	}
+}
+
 static int cmd_stats(struct conn *c, bool json)
 {
 	static const char *const cmds[3] = {"/kasblock/stats", "/kasblock/ports",
@@ -240,35 +293,17 @@ static int cmd_stats(struct conn *c, bool json)
 			       ctl_json_num(j, v, "signature_set_generation"),
 			       ctl_json_num(j, ctl_json_get(j, v, "signatures"), "block"),
 			       ctl_json_num(j, ctl_json_get(j, v, "signatures"), "allow"));
-			printf("counters (kasblock_<name> in Prometheus; labelled ones when not 0):\n");
+			printf("counters (kasblock_<name> in Prometheus; "
+			       "labelled ones when not 0):\n");
 			print_counters(j, v);
-		} else if (k == 1) {
-			printf("\n%-4s %-20s %-4s %12s %12s %10s %10s %10s %12s %12s %10s\n", "PORT",
-			       "NAME", "PEER", "RX", "TX", "RX-MISSED", "RX-ERR", "TX-ERR", "POLLED",
-			       "SENT", "REFUSED");
-			for (int p = j->nodes[v].first; p >= 0; p = j->nodes[p].next)
-				printf("%-4s %-20s %-4" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
-				       " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10"
-				       PRIu64 "\n", j->nodes[p].key, ctl_json_str(j, p, "name"),
-				       ctl_json_num(j, p, "peer"), ctl_json_num(j, p, "port_rx_packets_total"),
-				       ctl_json_num(j, p, "port_tx_packets_total"),
-				       ctl_json_num(j, p, "port_rx_missed_total"),
-				       ctl_json_num(j, p, "port_rx_errors_total"),
-				       ctl_json_num(j, p, "port_tx_errors_total"),
-				       ctl_json_num(j, p, "port_packets_polled_total"),
-				       ctl_json_num(j, p, "port_packets_sent_total"),
-				       ctl_json_num(j, p, "port_packets_refused_total"));
 		} else {
-			printf("\n%-6s %-5s %14s %10s %10s %10s %12s\n", "WORKER", "LCORE", "PACKETS",
-			       "FLOWS", "BLOCKED", "MONITORED", "EV-DROPPED");
-			for (int w = j->nodes[v].first; w >= 0; w = j->nodes[w].next)
-				printf("%-6s %-5" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
-				       " %10" PRIu64 " %12" PRIu64 "\n", j->nodes[w].key,
-				       ctl_json_num(j, w, "lcore"), ctl_json_num(j, w, "worker_packets_total"),
-				       ctl_json_num(j, w, "worker_flows"),
-				       ctl_json_num(j, w, "worker_flows_blocked_total"),
-				       ctl_json_num(j, w, "worker_flows_monitored_total"),
-				       ctl_json_num(j, w, "worker_events_dropped_total"));
+			printf("\n");
+			if (k == 1)
+				print_rows(j, v, "PORT", port_cols,
+					   sizeof(port_cols) / sizeof(port_cols[0]));
+			else
+				print_rows(j, v, "WORKER", worker_cols,
+					   sizeof(worker_cols) / sizeof(worker_cols[0]));
 		}
 	}
 	if (json)
@@ -293,7 +328,8 @@ static int cmd_signatures(struct conn *c, bool json)
 	int mon = ctl_json_get(j, v, "signature_flows_monitored_total");
 	int cat = ctl_json_get(j, v, "signature_category");
 	printf("signature set generation %" PRIu64 " (%s): %" PRIu64 " rules, %" PRIu64
-	       " decided a flow, top %" PRIu64 " listed\n", ctl_json_num(j, v, "signature_set_generation"),
+	       " decided a flow, top %" PRIu64 " listed\n",
+	       ctl_json_num(j, v, "signature_set_generation"),
 	       ctl_json_str(j, v, "pack_version"), ctl_json_num(j, v, "signatures"),
 	       ctl_json_num(j, v, "signatures_counted"), ctl_json_num(j, v, "listed"));
 	printf("%-12s %-14s %12s %12s\n", "SIGNATURE", "CATEGORY", "BLOCKED", "MONITORED");
@@ -323,8 +359,9 @@ static int cmd_reload(struct conn *c, bool json)
 	if (ok) {
 		printf("reload ok: generation %" PRIu64 ", %" PRIu64 " signatures (%" PRIu64
 		       " block, %" PRIu64 " allow), %s, %.1f ms\n",
-		       ctl_json_num(j, v, "signature_set_generation"), ctl_json_num(j, v, "signatures"),
-		       ctl_json_num(j, v, "signatures_block"), ctl_json_num(j, v, "signatures_allow"),
+		       ctl_json_num(j, v, "signature_set_generation"),
+		       ctl_json_num(j, v, "signatures"), ctl_json_num(j, v, "signatures_block"),
+		       ctl_json_num(j, v, "signatures_allow"),
 		       ctl_json_str(j, v, "pack_version"),
 		       (double)ctl_json_num(j, v, "reload_last_duration_ns") / 1e6);
 		return EXIT_OK;
@@ -375,8 +412,10 @@ static int cmd_clients(struct conn *c, bool json, unsigned long limit)
 				printf("%-39s %10" PRIu64 " %10" PRIu64 " %-20s %-20s %-13s %s\n",
 				       ctl_json_str(j, e, "address"), ctl_json_num(j, e, "blocked"),
 				       ctl_json_num(j, e, "monitored"),
-				       ctl_json_str(j, e, "first_seen"), ctl_json_str(j, e, "last_seen"),
-				       ctl_json_str(j, e, "last_category"), ctl_json_str(j, e, "last_name"));
+				       ctl_json_str(j, e, "first_seen"),
+				       ctl_json_str(j, e, "last_seen"),
+				       ctl_json_str(j, e, "last_category"),
+				       ctl_json_str(j, e, "last_name"));
 			}
 			shown++;
 		}
@@ -406,21 +445,24 @@ static int cmd_policy(struct conn *c, bool json)
 		printf("\n");
 		return EXIT_OK;
 	}
+	const char *next = ctl_json_str(j, v, "next_change");
 	printf("mode %s, fail policy %s, conflicts %s, without signatures %s\n",
-	       ctl_json_str(j, v, "mode"), ctl_json_str(j, v, "fail_policy"), ctl_json_str(j, v, "conflict_policy"),
-	       ctl_json_str(j, v, "no_signatures"));
+	       ctl_json_str(j, v, "mode"), ctl_json_str(j, v, "fail_policy"),
+	       ctl_json_str(j, v, "conflict_policy"), ctl_json_str(j, v, "no_signatures"));
 	printf("exempt clients %" PRIu64 " (action %s), allowed names %" PRIu64 "\n",
-	       ctl_json_num(j, v, "exempt_clients"), ctl_json_str(j, v, "exempt_action"), ctl_json_num(j, v, "allow"));
+	       ctl_json_num(j, v, "exempt_clients"), ctl_json_str(j, v, "exempt_action"),
+	       ctl_json_num(j, v, "allow"));
 	printf("evaluated at %s, next change %s\n", ctl_json_str(j, v, "evaluated_at"),
-	       ctl_json_str(j, v, "next_change")[0] != '\0' ? ctl_json_str(j, v, "next_change") : "none");
+	       next[0] != '\0' ? next : "none");
 	printf("%-14s %-8s %-9s %-21s %-20s\n", "CATEGORY", "ACTION", "APPLIED", "WHY",
 	       "ENFORCE FROM");
 	for (int e = j->nodes[v].first; e >= 0; e = j->nodes[e].next) {
 		if (j->nodes[e].type != CTL_J_OBJ)
 			continue;
 		const char *from = ctl_json_str(j, e, "enforce_from");
-		printf("%-14s %-8s %-9s %-21s %-20s\n", j->nodes[e].key, ctl_json_str(j, e, "action"),
-		       ctl_json_str(j, e, "effective"), ctl_json_str(j, e, "why"), from[0] != '\0' ? from : "-");
+		printf("%-14s %-8s %-9s %-21s %-20s\n", j->nodes[e].key,
+		       ctl_json_str(j, e, "action"), ctl_json_str(j, e, "effective"),
+		       ctl_json_str(j, e, "why"), from[0] != '\0' ? from : "-");
 	}
 	return EXIT_OK;
 }

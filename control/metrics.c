@@ -101,7 +101,8 @@ const struct ctl_metric ctl_metric_table[] = {
 	FAM_PORT("port_tx_errors_total", C_, oerrors, "Frames the device failed to send."),
 	FAM_PORT("port_rx_nombuf_total", C_, rx_nombuf,
 		 "Frames the device could not receive for lack of an mbuf."),
-	FAM_PORT("port_packets_polled_total", C_, polled, "Packets the workers took from the port."),
+	FAM_PORT("port_packets_polled_total", C_, polled,
+		 "Packets the workers took from the port."),
 	FAM_PORT("port_packets_sent_total", C_, sent,
 		 "Packets the port's TX queues accepted from the workers (resets included)."),
 	FAM_PORT("port_packets_refused_total", C_, tx_refused,
@@ -141,7 +142,8 @@ const struct ctl_metric ctl_metric_table[] = {
 	FAM("packets_blocked_dropped_total", C_, CTL_ML_NONE, CTL_MG_STATS,
 	    SN(dp.dropped_blocked), "Packets of blocked flows dropped, both directions."),
 	FAM("packets_no_flow_dropped_total", C_, CTL_ML_NONE, CTL_MG_STATS,
-	    SN(dp.no_flow_dropped), "Packets dropped: no flow entry and the fail policy is closed."),
+	    SN(dp.no_flow_dropped),
+	    "Packets dropped: no flow entry and the fail policy is closed."),
 	{"parse_anomalies_total",
 	 "Frames (l3l4, forwarded) and ClientHello / HTTP request heads (tls, http) that did "
 	 "not parse, by parser and reason.", C_, CTL_MU_ONE, CTL_ML_PARSE, CTL_MG_STATS, 0, 0},
@@ -299,11 +301,16 @@ const size_t ctl_metric_count = sizeof(ctl_metric_table) / sizeof(ctl_metric_tab
 
 /* ---- walking a family ------------------------------------------------------ */
 
-static uint64_t at(const struct ctl_snapshot *s, uint32_t off)
+static uint64_t at(const struct ctl_snapshot *s, size_t off)
 {
 	uint64_t v;
 	memcpy(&v, (const char *)s + off, sizeof(v));
 	return v;
+}
+
+uint64_t ctl_metric_value(const struct ctl_metric *m, const struct ctl_snapshot *s, uint32_t i)
+{
+	return at(s, m->off + (size_t)i * m->stride);
 }
 
 /* One label kind with a fixed list of values: array index i, name of i. */
@@ -313,7 +320,7 @@ static void walk_enum(const struct ctl_metric *m, const struct ctl_snapshot *s,
 {
 	for (unsigned i = from; i < n; i++) {
 		struct ctl_label l = {label, name(i)};
-		fn(arg, m, &l, 1, at(s, m->off + i * m->stride));
+		fn(arg, m, &l, 1, ctl_metric_value(m, s, i));
 	}
 }
 
@@ -399,7 +406,7 @@ void ctl_metric_walk(const struct ctl_metric *m, const struct ctl_snapshot *s,
 
 	switch ((enum ctl_mlabels)m->labels) {
 	case CTL_ML_NONE:
-		fn(arg, m, NULL, 0, at(s, m->off));
+		fn(arg, m, NULL, 0, ctl_metric_value(m, s, 0));
 		break;
 	case CTL_ML_PORT:
 	case CTL_ML_WORKER: {
@@ -408,7 +415,7 @@ void ctl_metric_walk(const struct ctl_metric *m, const struct ctl_snapshot *s,
 		l[0].value = a;
 		for (uint32_t i = 0; i < n; i++) {
 			snprintf(a, sizeof(a), "%" PRIu32, i);
-			fn(arg, m, l, 1, at(s, m->off + i * m->stride));
+			fn(arg, m, l, 1, ctl_metric_value(m, s, i));
 		}
 		break;
 	}

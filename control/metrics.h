@@ -32,6 +32,10 @@ extern const size_t ctl_metric_count;
 void ctl_metric_walk(const struct ctl_metric *m, const struct ctl_snapshot *s,
 		     ctl_sample_fn fn, void *arg);
 
+/* Value i of a family whose values sit stride bytes apart (no label: i = 0;
+ * port, worker, category...: the label's index). */
+uint64_t ctl_metric_value(const struct ctl_metric *m, const struct ctl_snapshot *s, uint32_t i);
+
 /* The label value of a fail/conflict reason (as in the event log). */
 const char *ctl_reason_name(enum dp_reason r);
 

@@ -233,7 +233,8 @@ const struct ctl_snapshot *ctl_stats_acquire(void)
 		 * did just before (a reload, say) shows. Readers that ask
 		 * together share one fill. */
 		uint64_t mine = __atomic_add_fetch(&st_asked, 1, __ATOMIC_RELEASE);
-		uint64_t until = clock_ns(CLOCK_MONOTONIC) + CTL_STATS_WAIT_MS * (uint64_t)NS_PER_MS;
+		uint64_t until = clock_ns(CLOCK_MONOTONIC) +
+				 CTL_STATS_WAIT_MS * (uint64_t)NS_PER_MS;
 		struct timespec dl = {.tv_sec = (time_t)(until / 1000000000u),
 				      .tv_nsec = (long)(until % 1000000000u)};
 		while (st_served < mine && st_ticking)

@@ -52,6 +52,11 @@ static const char *pol_src_name(unsigned p)
 	return p < DP_POL_COUNT ? pol_src_names[p] : "unknown";
 }
 
+static const char *category(unsigned c)
+{
+	return c < SIG_CAT_COUNT ? sig_category_name((enum sig_category)c) : "";
+}
+
 /* A family's telemetry key: its name, with `_seconds` as `_ns` for values
  * kept in nanoseconds (telemetry has integers only). */
 static const char *tel_name(const struct ctl_metric *m, char *buf, size_t cap)
@@ -62,14 +67,6 @@ static const char *tel_name(const struct ctl_metric *m, char *buf, size_t cap)
 		return m->name;
 	snprintf(buf, cap, "%.*s_ns", (int)(n - 8), m->name);
 	return buf;
-}
-
-static uint64_t value_at(const struct ctl_snapshot *s, const struct ctl_metric *m, uint32_t i)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)s + m->off + (size_t)i * m->stride, sizeof(v));
-	return v;
 }
 
 /* Samples of a labelled family into a dict: key = label values joined by "/". */
@@ -115,7 +112,8 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		if (m->group != CTL_MG_STATS)
 			continue;
 		if (m->labels == CTL_ML_NONE) {
-			rte_tel_data_add_dict_u64(d, tel_name(m, nb, sizeof(nb)), value_at(s, m, 0));
+			rte_tel_data_add_dict_u64(d, tel_name(m, nb, sizeof(nb)),
+						  ctl_metric_value(m, s, 0));
 			continue;
 		}
 		struct rte_tel_data *c = rte_tel_data_alloc();
@@ -151,7 +149,7 @@ static int per_index(struct rte_tel_data *d, const struct ctl_snapshot *s, uint8
 		for (size_t f = 0; f < ctl_metric_count; f++) {
 			const struct ctl_metric *m = &ctl_metric_table[f];
 			if (m->group == group)
-				rte_tel_data_add_dict_u64(c, m->name, value_at(s, m, i));
+				rte_tel_data_add_dict_u64(c, m->name, ctl_metric_value(m, s, i));
 		}
 		snprintf(key, sizeof(key), "%" PRIu32, i);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
@@ -199,7 +197,7 @@ static int cmd_categories(const char *cmd, const char *params, struct rte_tel_da
 		for (size_t f = 0; f < ctl_metric_count; f++) {
 			const struct ctl_metric *m = &ctl_metric_table[f];
 			if (m->labels == CTL_ML_CATEGORY)
-				rte_tel_data_add_dict_u64(e, m->name, value_at(s, m, c));
+				rte_tel_data_add_dict_u64(e, m->name, ctl_metric_value(m, s, c));
 		}
 		rte_tel_data_add_dict_string(e, "action", ctl_action_name(pc->action));
 		rte_tel_data_add_dict_string(e, "effective", dp_action_name(pc->effective));
@@ -247,8 +245,7 @@ static int cmd_signatures(const char *cmd, const char *params, struct rte_tel_da
 		snprintf(key, sizeof(key), "%" PRIu32, e->id);
 		rte_tel_data_add_dict_u64(blk, key, e->blocked);
 		rte_tel_data_add_dict_u64(mon, key, e->monitored);
-		rte_tel_data_add_dict_string(cat, key, e->category < SIG_CAT_COUNT ?
-					     sig_category_name((enum sig_category)e->category) : "");
+		rte_tel_data_add_dict_string(cat, key, category(e->category));
 	}
 	rte_tel_data_add_dict_u64(blk, "other", ob);
 	rte_tel_data_add_dict_u64(mon, "other", om);
@@ -331,13 +328,11 @@ static int cmd_clients(const char *cmd, const char *params, struct rte_tel_data 
 		add_date(e, "first_seen", (int64_t)(c->first_seen_ns / 1000000000u));
 		add_date(e, "last_seen", (int64_t)(c->last_seen_ns / 1000000000u));
 		rte_tel_data_add_dict_string(e, "last_name", c->last_name);
-		rte_tel_data_add_dict_string(e, "last_category", c->last_category < SIG_CAT_COUNT ?
-			sig_category_name((enum sig_category)c->last_category) : "");
+		rte_tel_data_add_dict_string(e, "last_category", category(c->last_category));
 		rte_tel_data_add_dict_string(e, "last_action", dp_action_name(c->last_action));
 		for (unsigned k = 0; k < SIG_CAT_COUNT; k++)
 			if (c->count[k] != 0)
-				rte_tel_data_add_dict_u64(e, sig_category_name((enum sig_category)k),
-							  c->count[k]);
+				rte_tel_data_add_dict_u64(e, category(k), c->count[k]);
 		client_addr(c, addr, sizeof(addr));
 		rte_tel_data_add_dict_string(e, "address", addr);
 		/* DPDK allows only [A-Za-z0-9_/] in keys: the rank, not the address. */
@@ -360,7 +355,8 @@ static int cmd_policy(const char *cmd, const char *params, struct rte_tel_data *
 	ctl_policy_info(&pi);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "mode", ctl_mode_name((enum ctl_mode)pi.mode));
-	rte_tel_data_add_dict_string(d, "fail_policy", ctl_fail_name((enum ctl_fail)pi.fail_policy));
+	rte_tel_data_add_dict_string(d, "fail_policy",
+				     ctl_fail_name((enum ctl_fail)pi.fail_policy));
 	rte_tel_data_add_dict_string(d, "conflict_policy",
 				     pi.conflict_policy == CTL_FAIL_CLOSED ? "block" : "pass");
 	rte_tel_data_add_dict_string(d, "no_signatures",

@@ -305,8 +305,8 @@ static void test_format_strict(void **state)
 		char n[96];
 		snprintf(n, sizeof(n), "kasblock_%s", ctl_metric_table[i].name);
 		assert_true(fam_index(e, n) >= 0);
-		assert_string_equal(e->type[fam_index(e, n)],
-				    ctl_metric_table[i].type == CTL_MT_COUNTER ? "counter" : "gauge");
+		bool counter = ctl_metric_table[i].type == CTL_MT_COUNTER;
+		assert_string_equal(e->type[fam_index(e, n)], counter ? "counter" : "gauge");
 		/* Units in names: nanoseconds are exported as seconds. */
 		if (ctl_metric_table[i].unit == CTL_MU_NS)
 			assert_non_null(strstr(n, "_seconds"));
