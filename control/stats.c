@@ -292,6 +292,8 @@ nomem:
 
 void ctl_stats_fini(void)
 {
+	if (st_spare == NULL) /* never started, or stopped already */
+		return;
 	pthread_mutex_lock(&st_lock);
 	st_ticking = false;
 	pthread_cond_broadcast(&st_cond);
