@@ -435,6 +435,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* From the start, so a SIGHUP sent while the set compiles or EAL
+	 * starts is kept for the main loop instead of killing the process. */
+	set_signals();
 
 	ctl_config_defaults(&cfg);
 	if ((rc = ctl_config_load(&cfg, o.config, err, sizeof(err))) != 0) {
@@ -539,7 +542,6 @@ int main(int argc, char **argv)
 	rte_log_set_level_pattern("user.kasblock.*", cfg.log_level);
 	if (o.read != NULL)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	set_signals();
 
 	int status = EXIT_RUNTIME;
 	bool reload_up = false;
