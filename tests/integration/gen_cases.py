@@ -658,6 +658,13 @@ def http_lookalike(cn):
                          [("http_host", "kaspersky.com.example.net")])
 
 
+@case("http", "absolute-form to an allowed host with the same Host: the name is logged once")
+def http_absolute_allowed(cn):
+    h = (b"GET http://www.example.test/index.html HTTP/1.1\r\nHost: www.example.test\r\n"
+         b"Accept: */*\r\n\r\n")
+    return _http_allowed(cn, h, [("http_host", "www.example.test")], sport=3128, server=PROXY4)
+
+
 @case("http", "CONNECT to an allowed host passes (and the tunnel after it)")
 def http_connect_allowed(cn):
     cap = Capture()

@@ -52,6 +52,16 @@ def run_replay(kasblock, config, inp, out, events, log_names=True, timeout=60, e
     return rc, so.decode(errors="replace"), se.decode(errors="replace"), dt, left
 
 
+def sanitizer_report(stderr):
+    """The first line of an ASan/UBSan/LSan report in stderr, or None: a
+    sanitizer build may print a finding and still exit 0."""
+    for line in stderr.splitlines():
+        if ("runtime error:" in line or "AddressSanitizer" in line
+                or "LeakSanitizer" in line or "UndefinedBehaviorSanitizer" in line):
+            return line.strip()
+    return None
+
+
 def read_events(path):
     """(events, errors): every line must be one JSON object."""
     evs, errs = [], []

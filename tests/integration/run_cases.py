@@ -159,6 +159,9 @@ def main():
             fails.append("kasblock exited %s; stderr: %s" % (rc, se.strip()[-600:]))
         if left:
             fails.append("DPDK runtime entries left in %s: %s" % (R.DPDK_RUN_DIR, sorted(left)))
+        san = R.sanitizer_report(se)
+        if san:
+            fails.append("sanitizer: %s" % san)
         if os.path.exists(out):
             try:
                 out_frames = [b for _s, _f, b in M.read_pcap(out)[0]]

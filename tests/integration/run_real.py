@@ -140,6 +140,9 @@ def main():
             fails.append("kasblock exited %s; stderr: %s" % (rc, se.strip()[-600:]))
         if left:
             fails.append("DPDK runtime entries left: %s" % sorted(left))
+        san = R.sanitizer_report(se)
+        if san:
+            fails.append("sanitizer: %s" % san)
         out_frames = [b for _s, _f, b in M.read_pcap(out)[0]] if os.path.exists(out) else []
         events, errs = R.read_events(evp)
         fails += errs
