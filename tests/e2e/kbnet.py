@@ -286,8 +286,10 @@ class Lab:
             # Frames bridged by net_af_packet keep whatever checksum the
             # sender left; with TX checksum offload on, that is a partial
             # one the far end drops. Off on both ends (it also turns TSO off,
-            # so no frame is larger than the MTU).
-            self.sh(["ethtool", "-K", outer, "tx", "off"])
+            # so no frame is larger than the MTU). GRO off where kasblock
+            # reads: a merged frame is longer than an af_packet frame slot
+            # (2048 bytes) and would reach kasblock cut short.
+            self.sh(["ethtool", "-K", outer, "tx", "off", "gro", "off"])
             script = (f"set -e; ip link set lo up; ip link set {INNER_IF} up; "
                       f"ethtool -K {INNER_IF} tx off >/dev/null; "
                       f"ip addr add {addr4}/24 dev {INNER_IF}; "
