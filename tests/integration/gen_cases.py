@@ -176,13 +176,13 @@ def tls_reverse_order(cn):
                           lambda n, r: list(reversed(range(n))))
 
 
-@case("tls", "segments in a random order (seed 1)")
+@case("tls", "6 segments in a random order")
 def tls_random_order_a(cn):
     return _tls_segmented(cn, "my.kaspersky.com", lambda s, r: cut_random(s, 6, r),
                           lambda n, r: r.sample(range(n), n))
 
 
-@case("tls", "segments in a random order (seed 2), 12 segments")
+@case("tls", "12 segments in another random order")
 def tls_random_order_b(cn):
     return _tls_segmented(cn, "activation-v2.kaspersky.com", lambda s, r: cut_random(s, 12, r),
                           lambda n, r: r.sample(range(n), n))
