@@ -534,8 +534,10 @@ static size_t load_real(void)
 		assert_true(n_vecs < MAX_VECS && n < MAX_REAL);
 		v = &vecs[n_vecs++];
 		memset(v, 0, sizeof(*v));
-		snprintf(v->file, sizeof(v->file), "real/%s", de->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		assert_true(snprintf(v->file, sizeof(v->file), "real/%s", de->d_name) <
+			    (int)sizeof(v->file));
+		assert_true(snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+			    (int)sizeof(path));
 		v->data = read_file(path, &v->len);
 		assert_non_null(v->data);
 		v->real = true;
