@@ -295,6 +295,11 @@ class Lab:
                       f"ip addr add {addr4}/24 dev {INNER_IF}; "
                       f"ip -6 addr add {addr6}/64 dev {INNER_IF} nodad")
             self.ns(ns, ["sh", "-c", script], check_rc=True)
+            # On-link routes only: nothing in here can reach past the bridge.
+            routes = self.ns(ns, ["sh", "-c", "ip -4 route show default; "
+                                  "ip -6 route show default"], check_rc=True).stdout
+            if routes.strip():
+                raise TestFailure(f"namespace {ns} has a default route: {routes}")
         self._hosts()
 
     def _del_netns(self, ns):
