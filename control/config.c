@@ -736,7 +736,7 @@ static int load_group(struct ld *l, const struct group *g, const config_setting_
 		} else if (strcmp(name, "allow") == 0) {
 			rc = policy_allow(l, e);
 		} else { /* policy.default_action */
-			uint8_t a;
+			uint8_t a = 0; /* set by get_action when it returns 0 */
 			rc = get_action(l, e, "policy.default_action", &a);
 			if (rc == 0) {
 				/* Applied before the per-category table: groups

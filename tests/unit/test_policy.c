@@ -191,7 +191,7 @@ static void addr(const char *s, uint8_t out[16], uint8_t *v)
 static bool in(const char *prefix, const char *a)
 {
 	struct dp_prefix p;
-	uint8_t b[16], v;
+	uint8_t b[16] = { 0 }, v = 0;
 
 	if (ctl_parse_prefix(prefix, &p) != 0)
 		fail_msg("bad prefix %s", prefix);
@@ -245,7 +245,7 @@ static void test_prefixes(void **state)
 static struct dp_decision decide(const struct dp_policy *p, enum dp_reason why, uint8_t cat,
 				 const char *client)
 {
-	uint8_t b[16], v;
+	uint8_t b[16] = { 0 }, v = 0;
 	addr(client, b, &v);
 	return dp_policy_decide(p, why, cat, b, v);
 }
