@@ -149,6 +149,14 @@ cg_profile() {
 	local base
 	base=$(ls "$out".*-01 | head -1 | sed 's/-01$//')
 	ir_k=$(ir_of_busiest "$base")
+	# The worker's profile, for docs/performance.md.
+	local f best=0 n bf=
+	for f in "$base"-*; do
+		n=$(awk '/^(summary|totals):/ { print $2; exit }' "$f")
+		if [ "${n:-0}" -gt "$best" ]; then best=$n; bf=$f; fi
+	done
+	[ -n "$bf" ] && [ "${pk:-0}" -gt 0 ] &&
+		/usr/bin/python3 scripts/bench/cg_top.py "$bf" "$pk" 16 >"$work/cg-top-$p.txt"
 	ir_k=$(awk -v a="$ir_k" -v b="${pk:-0}" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print "-" }')
 	echo "$ir_t $ir_k"
 }
@@ -197,5 +205,19 @@ for p in $profiles; do
 			l, tmin / 1e6, tmed / 1e6, tmax / 1e6, kmin / 1e6, kmed / 1e6, kmax / 1e6,
 			100 * kmed / tmed, ct, ck, amin, amed, amax, 100 * amed / ct, tg, irs }'
 done
+fe=$(grep -ho 'per flow [0-9]* bytes (+[0-9]* while inspected)' "$work"/kasblock-*-1.log 2>/dev/null | head -1)
+echo
+echo "flow state: ${fe:-unknown} (kasblock's startup line; target < 256 bytes per flow entry)"
+if [ "$cg" = 1 ]; then
+	for p in $profiles; do
+		[ -f "$work/cg-top-$p.txt" ] || continue
+		echo
+		echo "${label[$p]}: kasblock worker, instructions per packet by function (callgrind, self cost; inlined code counts in its caller)"
+		echo
+		echo '```text'
+		cat "$work/cg-top-$p.txt"
+		echo '```'
+	done
+fi
 echo
 echo "kasblock's summary of the last run of each profile, and callgrind outputs: $work"
