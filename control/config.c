@@ -32,6 +32,8 @@ enum key_kind {
 	K_EXEMPT,     /* "pass" | "monitor" */
 	K_LEVEL,      /* log level word */
 	K_FACILITY,   /* syslog facility word */
+	K_QUIC,       /* "inspect" | "block" | "pass" */
+	K_RCODE,      /* "nxdomain" | "refused" */
 	K_SPECIAL,    /* handled by the group's own code */
 	K_KIND_COUNT
 };
@@ -44,6 +46,8 @@ struct words {
 };
 
 static const int exempt_vals[] = {CTL_ACT_PASS, CTL_ACT_MONITOR};
+static const int quic_vals[] = {DP_QUIC_INSPECT, DP_QUIC_BLOCK, DP_QUIC_PASS};
+static const int rcode_vals[] = {DNS_RCODE_NXDOMAIN, DNS_RCODE_REFUSED};
 static const int level_vals[] = {1, 2, 3, 4, 5, 6, 7, 8};
 static const int facility_vals[] = {LOG_DAEMON, LOG_USER, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2,
 				    LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
@@ -58,6 +62,8 @@ static const struct words kind_words[K_KIND_COUNT] = {
 		      "debug", NULL}, level_vals},
 	[K_FACILITY] = {{"daemon", "user", "local0", "local1", "local2", "local3", "local4",
 			 "local5", "local6", "local7", NULL}, facility_vals},
+	[K_QUIC] = {{"inspect", "block", "pass", NULL}, quic_vals},
+	[K_RCODE] = {{"nxdomain", "refused", NULL}, rcode_vals},
 };
 
 struct key {
@@ -107,6 +113,19 @@ static const struct key inspection_keys[] = {
 	{"frag_timeout_ms", K_U32, OFF(frag_timeout_ms), 10, 60000},
 	{"fail_policy", K_FAIL, OFF(fail_policy), 0, 0},
 	{"conflict_policy", K_CONFLICT, OFF(conflict_policy), 0, 0},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key quic_keys[] = {
+	{"mode", K_QUIC, OFF(quic_mode), 0, 0},
+	{"ports", K_SPECIAL, 0, 0, 0},
+	{"max_datagrams", K_U32, OFF(quic_max_datagrams), 1, 64},
+	{NULL, 0, 0, 0, 0},
+};
+
+static const struct key dns_keys[] = {
+	{"ports", K_SPECIAL, 0, 0, 0},
+	{"refuse_rcode", K_RCODE, OFF(dns_rcode), 0, 0},
 	{NULL, 0, 0, 0, 0},
 };
 
@@ -179,6 +198,8 @@ static const struct group groups[] = {
 	{"workers", workers_keys},
 	{"flows", flows_keys},
 	{"inspection", inspection_keys},
+	{"quic", quic_keys},
+	{"dns", dns_keys},
 	{"signatures", signatures_keys},
 	{"policy", policy_keys},
 	{"reload", reload_keys},
@@ -215,6 +236,17 @@ const char *ctl_fail_name(enum ctl_fail f)
 const char *ctl_nosig_name(enum ctl_nosig n)
 {
 	return (unsigned)n <= CTL_NOSIG_CLOSED ? kind_words[K_NOSIG].w[n] : "unknown";
+}
+
+const char *ctl_quic_mode_name(enum dp_quic_mode m)
+{
+	return (unsigned)m <= DP_QUIC_PASS ? kind_words[K_QUIC].w[m] : "unknown";
+}
+
+const char *ctl_dns_rcode_name(uint8_t rcode)
+{
+	return rcode == DNS_RCODE_REFUSED ? "refused" :
+	       rcode == DNS_RCODE_NXDOMAIN ? "nxdomain" : "unknown";
 }
 
 const char *ctl_log_level_name(uint32_t level)
@@ -271,6 +303,13 @@ void ctl_config_defaults(struct ctl_config *c)
 	c->frag_timeout_ms = 2000;
 	c->fail_policy = CTL_FAIL_OPEN;
 	c->conflict_policy = CTL_FAIL_CLOSED;
+	c->quic_mode = DP_QUIC_INSPECT;
+	c->quic_ports[0] = 443;
+	c->n_quic_ports = 1;
+	c->quic_max_datagrams = 8;
+	c->dns_ports[0] = 53;
+	c->n_dns_ports = 1;
+	c->dns_rcode = DNS_RCODE_NXDOMAIN;
 	c->mode = CTL_MODE_ENFORCE;
 	for (unsigned i = 0; i < SIG_CAT_COUNT; i++) {
 		c->action[i] = cat_defaults[i].action;
@@ -547,6 +586,35 @@ static int policy_exempt(struct ld *l, const config_setting_t *s)
 	return 0;
 }
 
+/* quic.ports, dns.ports: 0..CTL_MAX_L7_PORTS ports, 1..65535 each. */
+static int l7_ports(struct ld *l, const config_setting_t *s, const char *grp)
+{
+	char what[32];
+	bool quic = strcmp(grp, "quic") == 0;
+	uint16_t *ports = quic ? l->c->quic_ports : l->c->dns_ports;
+	uint32_t *n_ports = quic ? &l->c->n_quic_ports : &l->c->n_dns_ports;
+
+	snprintf(what, sizeof(what), "%s.ports", grp);
+	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, what);
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n > CTL_MAX_L7_PORTS)
+		return bad(l, s, "%s: at most %u ports", what, CTL_MAX_L7_PORTS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_INT)
+			return bad(l, e, "%s: a port is an integer, not %s", what,
+				   type_name(config_setting_type(e)));
+		int v = config_setting_get_int(e);
+		if (v < 1 || v > 65535)
+			return bad(l, e, "%s: port %d is out of range (1..65535)", what, v);
+		ports[i] = (uint16_t)v;
+	}
+	*n_ports = (uint32_t)n;
+	return 0;
+}
+
 /* The loader's verdict on one allow name, as the rule it will become. */
 static int allow_check(const char *name, char *msg, size_t cap)
 {
@@ -669,6 +737,8 @@ static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
 	case K_NOSIG:
 	case K_EXEMPT:
 	case K_LEVEL:
+	case K_QUIC:
+	case K_RCODE:
 	case K_FACILITY: {
 		const struct words *w = &kind_words[k->kind];
 		char list[160] = "";
@@ -735,6 +805,8 @@ static int load_group(struct ld *l, const struct group *g, const config_setting_
 			rc = policy_exempt(l, e);
 		} else if (strcmp(name, "allow") == 0) {
 			rc = policy_allow(l, e);
+		} else if (strcmp(name, "ports") == 0) {
+			rc = l7_ports(l, e, g->name);
 		} else { /* policy.default_action */
 			uint8_t a = 0; /* set by get_action when it returns 0 */
 			rc = get_action(l, e, "policy.default_action", &a);
@@ -818,6 +890,18 @@ int ctl_config_load(struct ctl_config *c, const char *path, char *err, size_t er
 		rc = bad(&l, s, "signatures.modes.other = \"off\" would drop policy.allow; "
 			 "use \"on\" or \"allow\"");
 		goto out;
+	}
+	for (uint32_t i = 0; i < c->n_quic_ports; i++) {
+		for (uint32_t j = 0; j < c->n_dns_ports; j++) {
+			if (c->quic_ports[i] != c->dns_ports[j])
+				continue;
+			const config_setting_t *s = config_lookup(&cfg, "dns.ports");
+			if (s == NULL)
+				s = config_lookup(&cfg, "quic.ports");
+			rc = bad(&l, s, "port %u is in both quic.ports and dns.ports",
+				 c->quic_ports[i]);
+			goto out;
+		}
 	}
 	if (c->n_sig_files == 0) {
 		snprintf(err, errlen, "%s: signatures.files is required", path);

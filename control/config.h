@@ -25,6 +25,7 @@
 #define CTL_MAX_EXEMPT DP_MAX_EXEMPT
 #define CTL_MAX_ALLOW 256u
 #define CTL_ADDR_MAX 64u
+#define CTL_MAX_L7_PORTS DP_MAX_L7_PORTS
 
 enum ctl_mode {
 	CTL_MODE_ENFORCE = 0,
@@ -93,6 +94,15 @@ struct ctl_config {
 	uint8_t fail_policy;           /* enum ctl_fail: pool full, limits, scan errors */
 	uint8_t conflict_policy;       /* enum ctl_fail: inconsistent overlaps */
 
+	/* quic, dns (docs/configuration.md) */
+	uint8_t quic_mode;             /* enum dp_quic_mode */
+	uint16_t quic_ports[CTL_MAX_L7_PORTS];
+	uint32_t n_quic_ports;
+	uint32_t quic_max_datagrams;   /* client datagrams read before giving up */
+	uint16_t dns_ports[CTL_MAX_L7_PORTS];
+	uint32_t n_dns_ports;
+	uint8_t dns_rcode;             /* DNS_RCODE_NXDOMAIN or DNS_RCODE_REFUSED */
+
 	/* signatures */
 	char sig_files[CTL_MAX_SIG_FILES][CTL_PATH_MAX]; /* resolved against dir */
 	uint32_t n_sig_files;
@@ -152,6 +162,9 @@ const char *ctl_action_name(enum ctl_action a);
 const char *ctl_mode_name(enum ctl_mode m);
 const char *ctl_fail_name(enum ctl_fail f);
 const char *ctl_nosig_name(enum ctl_nosig n);
+/* "inspect", "block", "pass"; "nxdomain", "refused". */
+const char *ctl_quic_mode_name(enum dp_quic_mode m);
+const char *ctl_dns_rcode_name(uint8_t rcode);
 /* "emergency".."debug" for an RTE_LOG_* level (1..8). */
 const char *ctl_log_level_name(uint32_t level);
 

@@ -255,6 +255,13 @@ static void fill_dp_conf(struct dp_conf *dc, const struct ctl_config *c)
 	dc->frag_timeout_ms = c->frag_timeout_ms;
 	dc->event_ring = c->event_ring;
 	dc->log_names = c->log_names;
+	dc->quic_mode = c->quic_mode;
+	dc->n_quic_ports = (uint8_t)c->n_quic_ports;
+	memcpy(dc->quic_ports, c->quic_ports, sizeof(dc->quic_ports));
+	dc->quic_max_datagrams = c->quic_max_datagrams;
+	dc->n_dns_ports = (uint8_t)c->n_dns_ports;
+	memcpy(dc->dns_ports, c->dns_ports, sizeof(dc->dns_ports));
+	dc->dns_rcode = c->dns_rcode;
 }
 
 static void sum_u64(const uint64_t *a, size_t n, uint64_t *out)
@@ -283,10 +290,13 @@ static void print_summary(FILE *f, const struct dp_conf *dc, const struct ctl_ev
 	if (replay_in >= 0)
 		fprintf(f, "  capture packets     %ld\n", replay_in);
 	fprintf(f, "  packets in          %" PRIu64 "\n", rx);
+	/* Injected: resets and DNS refusals (both counted when queued; a
+	 * refused one is in tx_full). */
+	uint64_t inj = s.resets_sent + s.dns_refusals;
 	fprintf(f, "  packets out         %" PRIu64 " (forwarded %" PRIu64 ", resets %" PRIu64
-		   ")\n", tx, tx >= s.resets_sent ? tx - s.resets_sent : 0, s.resets_sent);
+		   ")\n", tx, tx >= inj ? tx - inj : 0, s.resets_sent);
 	fprintf(f, "  packets dropped     %" PRIu64 " (blocked flows %" PRIu64 ", tx full %" PRIu64
-		   ")\n", rx + s.resets_sent - tx, s.dropped_blocked, txf);
+		   ")\n", rx + inj - tx, s.dropped_blocked, txf);
 	fprintf(f, "  non-ip %" PRIu64 ", udp %" PRIu64 ", other l4 %" PRIu64 ", malformed %" PRIu64
 		   ", fragments %" PRIu64 " (reassembled %" PRIu64 ")\n",
 		s.non_ip, s.udp, s.other_l4, bad, s.fragments, s.frag_reassembled);
@@ -296,6 +306,16 @@ static void print_summary(FILE *f, const struct dp_conf *dc, const struct ctl_ev
 		   ", match %" PRIu64 ", give-up %" PRIu64 ", scan error %" PRIu64 ")\n",
 		s.inspections_started, s.inspections_finished, s.insp_pass, s.insp_match,
 		s.insp_give_up, s.insp_scan_error);
+	uint64_t qa, da, ha;
+	sum_u64(s.quic_anomaly, QUIC_R_COUNT, &qa);
+	sum_u64(s.dns_anomaly, DNS_R_COUNT, &da);
+	sum_u64(s.h2c_anomaly, H2C_R_COUNT, &ha);
+	fprintf(f, "  quic                inspected %" PRIu64 ", hellos %" PRIu64 ", not quic %" PRIu64
+		   ", give-up %" PRIu64 ", anomalies %" PRIu64 ", blocked datagrams %" PRIu64 "\n",
+		s.quic_inspected, s.quic_done, s.quic_not_quic, s.quic_give_up, qa, s.quic_blocked);
+	fprintf(f, "  dns                 queries %" PRIu64 ", matched %" PRIu64 ", refusals %" PRIu64
+		   ", anomalies %" PRIu64 "; h2c requests %" PRIu64 ", anomalies %" PRIu64 "\n",
+		s.dns_queries, s.dns_matched, s.dns_refusals, da, s.h2c_done, ha);
 	fprintf(f, "  names              ");
 	for (unsigned i = 0; i < SIG_FIELD_COUNT; i++)
 		fprintf(f, " %s %" PRIu64 ",", sig_field_name((enum sig_field)i), s.names[i]);

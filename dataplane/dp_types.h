@@ -11,8 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dns_types.h"
+#include "h2c_types.h"
 #include "http_head_types.h"
 #include "l3l4_types.h"
+#include "quic_initial_types.h"
 #include "sig_types.h"
 #include "tls_hello_types.h"
 
@@ -56,6 +59,15 @@ enum dp_pol_src {
 };
 
 #define DP_MAX_EXEMPT 64u
+/* UDP/TCP ports of each of quic.ports and dns.ports. */
+#define DP_MAX_L7_PORTS 8u
+
+/* quic.mode: what happens to UDP datagrams on the QUIC ports. */
+enum dp_quic_mode {
+	DP_QUIC_INSPECT = 0, /* decrypt client Initials, match quic_sni */
+	DP_QUIC_BLOCK,       /* drop client long-header packets: clients fall back to TCP */
+	DP_QUIC_PASS,        /* forward untouched, untracked */
+};
 
 /* A client prefix: the first len bits of addr (IPv4 in bytes 0..3). */
 struct dp_prefix {
@@ -100,6 +112,13 @@ struct dp_conf {
 	uint32_t frag_timeout_ms;
 	uint32_t event_ring;
 	bool log_names;
+	uint8_t quic_mode;               /* enum dp_quic_mode */
+	uint8_t n_quic_ports;
+	uint8_t n_dns_ports;
+	uint8_t dns_rcode;               /* DNS_RCODE_NXDOMAIN or DNS_RCODE_REFUSED */
+	uint16_t quic_ports[DP_MAX_L7_PORTS]; /* server ports of QUIC flows */
+	uint16_t dns_ports[DP_MAX_L7_PORTS];  /* server ports of DNS, UDP and TCP */
+	uint32_t quic_max_datagrams;     /* client datagrams read before giving up */
 	/* The policy (actions, fail policies, exemptions) is not here: it is
 	 * published with the signature set (struct dp_sigref) so it reloads. */
 };
@@ -115,7 +134,7 @@ struct dp_stats {
 	uint64_t non_ip;                    /* forwarded: not IPv4/IPv6 */
 	uint64_t no_l4;                     /* forwarded: ESP, no next header... */
 	uint64_t other_l4;                  /* forwarded: not TCP */
-	uint64_t udp;                       /* forwarded: UDP (not inspected yet) */
+	uint64_t udp;                       /* UDP packets (DNS and QUIC ports inspected) */
 	uint64_t bad[L3L4_R_COUNT];         /* forwarded: truncated/malformed by reason */
 	uint64_t fragments;                 /* IP fragments seen */
 	uint64_t frag_reassembled;          /* datagrams rebuilt for inspection */
@@ -149,6 +168,20 @@ struct dp_stats {
 	uint64_t reasm_holes;               /* segments refused: too many holes */
 	uint64_t tls_anomaly[TLS_R_COUNT];  /* ClientHello parse endings by reason */
 	uint64_t http_anomaly[HTTP_R_COUNT]; /* request-head parse endings by reason */
+	uint64_t quic_inspected;            /* QUIC flows whose inspection started */
+	uint64_t quic_done;                 /* ClientHellos decrypted and parsed */
+	uint64_t quic_not_quic;             /* first client datagram not a client Initial */
+	uint64_t quic_unknown_version;      /* gave up having seen only versions not decrypted */
+	uint64_t quic_give_up;              /* no whole hello within quic.max_datagrams */
+	uint64_t quic_blocked;              /* long-header datagrams dropped (quic.mode = block) */
+	uint64_t quic_anomaly[QUIC_R_COUNT]; /* QUIC Initial parse endings (NOT_QUIC, MALFORMED) */
+	uint64_t dns_queries;               /* DNS queries read (DNS_OK), UDP and TCP */
+	uint64_t dns_matched;               /* ... whose name a block rule matched */
+	uint64_t dns_refusals;              /* refusal answers queued */
+	uint64_t dns_refusal_failed;        /* refusals not sent: no mbuf */
+	uint64_t dns_anomaly[DNS_R_COUNT];  /* DNS parse endings (NOT_QUERY, MALFORMED) */
+	uint64_t h2c_done;                  /* h2c request header blocks decoded */
+	uint64_t h2c_anomaly[H2C_R_COUNT];  /* h2c parse endings (MALFORMED) by reason */
 	uint64_t events;                    /* events queued */
 	uint64_t events_dropped;            /* ring full */
 	uint64_t sig_slots_full;            /* decisions not counted per signature: table full */

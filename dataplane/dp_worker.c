@@ -27,10 +27,13 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "dns_reply.h"
 #include "dp.h"
 #include "dp_policy.h"
 #include "flow.h"
 #include "inspect.h"
+#include "inspect_l7.h"
+#include "quic_initial.h"
 #include "l3l4.h"
 #include "reasm.h"
 #include "rst.h"
@@ -66,6 +69,7 @@ struct dp_lcore {
 	struct rte_mempool *aux_pool; /* resets and fragment copies */
 	struct rte_ring *ev_ring;
 	uint8_t *lin;                 /* DP_LIN_MAX bytes */
+	struct quic_crypto *qcx;      /* QUIC Initial decryption (libcrypto contexts) */
 	const struct dp_sigref *ref;  /* loaded once per burst */
 	uint16_t txn[DP_MAX_PORTS];
 	struct rte_mbuf *txb[DP_MAX_PORTS][DP_TX_MAX];
@@ -248,6 +252,13 @@ static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, 
 					   RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (lc->ev_ring == NULL)
 		goto nomem;
+	/* libcrypto allocates here, once; a packet decrypted later does not. */
+	lc->qcx = quic_crypto_new();
+	if (lc->qcx == NULL) {
+		snprintf(err, errlen, "worker %u: libcrypto lacks AES-128-GCM, AES-128-ECB or "
+			 "HMAC-SHA256 for QUIC, or memory ran out", lc->worker);
+		return -ENOMEM;
+	}
 	return 0;
 nomem:
 	snprintf(err, errlen, "worker %u (lcore %u): cannot allocate its state on socket %d: %s",
@@ -310,6 +321,7 @@ void dp_lcores_free(void)
 			rte_ip_frag_free_death_row(&lc->dr, 0);
 		}
 		rte_ring_free(lc->ev_ring);
+		quic_crypto_free(lc->qcx);
 		rte_mempool_free(lc->aux_pool);
 		rte_free(lc->lin);
 		rte_free(lc->slot_bufs);
@@ -540,6 +552,38 @@ static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_ent
 	return (act == DP_ACT_RESET || act == DP_ACT_DROP) ? FATE_DROP : FATE_FORWARD;
 }
 
+/* How an h2c, DNS or QUIC parse ended: done or by reason (never "none"). */
+static void count_l7_end(struct dp_lcore *lc, const struct insp_out *o)
+{
+	uint8_t st = o->parse_status, r = o->parse_reason;
+
+	switch (o->proto) {
+	case INSP_P_H2C:
+		if (st == H2C_DONE)
+			CNT_INC(lc, h2c_done);
+		else if (st != H2C_NEED_MORE && r != H2C_R_NONE && r < H2C_R_COUNT)
+			CNT_INC(lc, h2c_anomaly[r]);
+		break;
+	case INSP_P_DNS:
+		if (st == DNS_OK)
+			CNT_INC(lc, dns_queries);
+		else if (st != DNS_NEED_MORE && r != DNS_R_NONE && r < DNS_R_COUNT)
+			CNT_INC(lc, dns_anomaly[r]);
+		break;
+	case INSP_P_QUIC:
+		if (st == QUIC_DONE)
+			CNT_INC(lc, quic_done);
+		else if (st == QUIC_NOT_QUIC)
+			CNT_INC(lc, quic_not_quic);
+		if ((st == QUIC_NOT_QUIC || st == QUIC_MALFORMED) && r != QUIC_R_NONE &&
+		    r < QUIC_R_COUNT)
+			CNT_INC(lc, quic_anomaly[r]);
+		break;
+	default:
+		break;
+	}
+}
+
 static void count_parse_end(struct dp_lcore *lc, const struct insp_out *o)
 {
 	if (o->proto == INSP_P_TLS && o->parse_status != TLS_DONE &&
@@ -548,6 +592,17 @@ static void count_parse_end(struct dp_lcore *lc, const struct insp_out *o)
 	else if (o->proto == INSP_P_HTTP && o->parse_status != HTTP_DONE &&
 		 o->parse_status != HTTP_NEED_MORE && o->parse_reason < HTTP_R_COUNT)
 		CNT_INC(lc, http_anomaly[o->parse_reason]);
+	else if (o->proto >= INSP_P_H2C)
+		count_l7_end(lc, o);
+}
+
+/* True when port is one of the n in ports (quic.ports, dns.ports: a few). */
+static inline bool port_in(const uint16_t *ports, unsigned n, uint16_t port)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
 }
 
 /* Feeds new in-order client bytes; returns the packet's fate. */
@@ -660,7 +715,10 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
 		}
 		flow_start_inspect(e, h);
-		insp_init(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
+		if (port_in(dp_cf->dns_ports, dp_cf->n_dns_ports, d->dport))
+			insp_init_dns(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
+		else
+			insp_init(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
 		CNT_INC(lc, inspections_started);
 	}
 	uint32_t h = e->reasm;
@@ -692,6 +750,294 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
 	}
 	return f;
+}
+
+/* ---- UDP: DNS queries and QUIC Initials ---------------------------------- */
+
+/* Names one UDP inspection found: counted, and logged with --log-names (d is
+ * the client's packet). */
+static void udp_names(struct dp_lcore *lc, const struct pkt_ctx *pc, const struct insp_out *out)
+{
+	for (uint32_t i = 0; i < out->n_names; i++) {
+		const struct insp_name *n = &out->names[i];
+		if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
+			CNT_INC(lc, names[n->field]);
+		else
+			CNT_INC(lc, names_not_host);
+		if (dp_cf->log_names) {
+			struct dp_event ev;
+			event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
+			event_name(&ev, n);
+			event_put(lc, &ev);
+		}
+	}
+}
+
+/* With no set live and policy.no_signatures = "closed", the first host
+ * name decides (as in inspect_bytes); NULL otherwise. */
+static const struct insp_name *no_set_name(const struct dp_lcore *lc, const struct insp_out *out)
+{
+	if (likely(lc->ref->set != NULL) || lc->ref->pol.no_set_action == DP_ACT_PASS)
+		return NULL;
+	for (uint32_t i = 0; i < out->n_names; i++)
+		if (out->names[i].host_status == 0 /* HOST_OK */ && out->names[i].norm_len != 0)
+			return &out->names[i];
+	return NULL;
+}
+
+/* Queues the refusal of query q (msg/len its message) out of the port the
+ * query came in on, toward the client. */
+static void send_dns_refusal(struct dp_lcore *lc, const struct pkt_ctx *pc, const uint8_t *msg,
+			     size_t len, const struct dns_query *q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->aux_pool);
+	uint8_t *p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, DNS_REPLY_FRAME_MAX) : NULL;
+	size_t n = p != NULL ? dns_reply_build(pc->l2, pc->l2_len, &pc->d, msg, len, q,
+					       dp_cf->dns_rcode, p, DNS_REPLY_FRAME_MAX) : 0;
+
+	if (n == 0) {
+		if (m != NULL)
+			rte_pktmbuf_free(m);
+		CNT_INC(lc, dns_refusal_failed);
+		return;
+	}
+	rte_pktmbuf_trim(m, (uint16_t)(DNS_REPLY_FRAME_MAX - n));
+	tx_push(lc, pc->port, m);
+	CNT_INC(lc, dns_refusals);
+}
+
+/*
+ * The verdict on one DNS query. There is no flow state: a stub resolver
+ * sends every query from one socket, so a verdict kept for the 5-tuple
+ * would decide the next, unrelated name. The action comes from the policy
+ * as for a flow (decide()); reset answers with a refusal (dns.refuse_rcode)
+ * and drops the query, drop drops it, monitor and pass forward it.
+ */
+static enum fate dns_decide(struct dp_lcore *lc, const struct pkt_ctx *pc,
+			    const struct insp_name *n, enum dp_reason why, const uint8_t *msg,
+			    size_t len, const struct dns_query *q)
+{
+	const struct dp_sigref *ref = lc->ref;
+	bool sig = why == DP_R_SIGNATURE && n != NULL;
+	uint8_t cat = sig ? n->v.category : DP_CAT_NONE;
+	uint32_t sid = sig ? n->v.id : 0;
+	struct dp_decision dd = dp_policy_decide(&ref->pol, why, cat, pc->d.src,
+						 pc->d.ip_version);
+	enum dp_action act = (enum dp_action)dd.action;
+
+	if (dd.src == DP_POL_EXEMPT) {
+		if (sig)
+			CNT_INC(lc, exempted[cat]);
+		else
+			CNT_INC(lc, exempted_policy);
+	}
+	if (act == DP_ACT_PASS) {
+		if (sig)
+			CNT_INC(lc, passed_rule[cat]);
+		else
+			CNT_INC(lc, passed_policy[why]);
+		return FATE_FORWARD;
+	}
+	if (act == DP_ACT_MONITOR) {
+		if (sig)
+			CNT_INC(lc, monitored[cat]);
+	} else if (sig) {
+		CNT_INC(lc, blocked[cat]);
+	} else {
+		CNT_INC(lc, blocked_policy[why]);
+	}
+	if (sig)
+		sig_count(lc, sid, cat, act == DP_ACT_MONITOR);
+
+	struct dp_event ev;
+	event_fill(&ev, &pc->d, FLOW_DIR_C2S, act == DP_ACT_MONITOR ? DP_EV_MONITOR : DP_EV_BLOCK);
+	ev.action = (uint8_t)act;
+	ev.reason = (uint8_t)why;
+	ev.policy = dd.src;
+	ev.category = cat;
+	ev.sig_id = sid;
+	ev.gen = ref->gen;
+	if (n != NULL)
+		event_name(&ev, n);
+	else
+		ev.name[0] = ev.raw[0] = '\0';
+	event_put(lc, &ev);
+	if (act == DP_ACT_MONITOR)
+		return FATE_FORWARD;
+	/* A query that did not parse (a limit under fail closed) has nothing
+	 * a refusal could echo: it is only dropped. */
+	if (act == DP_ACT_RESET && q->status == DNS_OK)
+		send_dns_refusal(lc, pc, msg, len, q);
+	return FATE_DROP;
+}
+
+/* A datagram to a DNS port: one query, decided on its own. */
+static enum fate handle_dns(struct dp_lcore *lc, const struct pkt_ctx *pc)
+{
+	const struct dp_sigref *ref = lc->ref;
+	const uint8_t *msg = pc->buf + pc->d.payload_off;
+	size_t len = pc->d.payload_len;
+	char name[DNS_NAME_BUF];
+	struct dns_query q;
+	struct insp_out out;
+	enum insp_status st = insp_dns_query(msg, len, &q, name, sizeof(name), ref->set,
+					     ref->scr[lc->worker], &out);
+	const struct insp_name *ns;
+
+	count_l7_end(lc, &out);
+	udp_names(lc, pc, &out);
+	if (unlikely((ns = no_set_name(lc, &out)) != NULL))
+		return dns_decide(lc, pc, ns, DP_R_NO_SET, msg, len, &q);
+	switch (st) {
+	case INSP_MATCH:
+		CNT_INC(lc, dns_matched);
+		return dns_decide(lc, pc, &out.names[out.decide], DP_R_SIGNATURE, msg, len, &q);
+	case INSP_GIVE_UP:
+		return dns_decide(lc, pc, NULL, DP_R_LIMIT, msg, len, &q);
+	case INSP_SCAN_ERROR:
+		return dns_decide(lc, pc, NULL, DP_R_SCAN_ERROR, msg, len, &q);
+	default:
+		return FATE_FORWARD;
+	}
+}
+
+/* A UDP packet with no flow entry to hold a verdict: as for TCP, fail open
+ * forwards it, fail closed drops it unless an end is exempt. */
+static enum fate udp_no_room(struct dp_lcore *lc, const struct l3l4_desc *d)
+{
+	const struct dp_policy *pol = &lc->ref->pol;
+
+	CNT_INC(lc, flow_no_room);
+	if (pol->fail_action == DP_ACT_PASS || pol->fail_action == DP_ACT_MONITOR ||
+	    dp_policy_exempt(pol, d->src, d->ip_version) ||
+	    dp_policy_exempt(pol, d->dst, d->ip_version))
+		return FATE_FORWARD;
+	CNT_INC(lc, no_flow_dropped);
+	return FATE_DROP;
+}
+
+/* RFC 9000 §17: the first byte's high bit marks a long header (Initial,
+ * 0-RTT, Handshake, Retry, Version Negotiation). */
+#define QUIC_LONG_HEADER 0x80u
+
+/*
+ * A datagram on a QUIC port (c2s: sent to it, by the client). quic.mode =
+ * block drops the client's long-header packets, so no handshake starts
+ * and clients fall back to TCP. inspect tracks the 5-tuple: a client
+ * datagram with a long header on a new flow starts inspection (a short
+ * header first means a connection already past its handshake: passed),
+ * each client datagram is fed until a verdict, server datagrams are
+ * forwarded, and a blocked flow loses its datagrams both ways.
+ */
+static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
+{
+	const struct l3l4_desc *d = &pc->d;
+	const uint8_t *dg = pc->buf + d->payload_off;
+	size_t len = d->payload_len;
+	struct flow_key key;
+	struct flow_pkt fp;
+	bool swapped, created;
+
+	if (dp_cf->quic_mode == DP_QUIC_BLOCK) {
+		if (c2s && len > 0 && (dg[0] & QUIC_LONG_HEADER)) {
+			CNT_INC(lc, quic_blocked);
+			return FATE_DROP;
+		}
+		return FATE_FORWARD;
+	}
+	if (flow_key_from_desc(d, &key, &swapped) != 0)
+		return FATE_FORWARD;
+	uint32_t hash = rte_hash_crc(&key, FLOW_KEY_LEN, FLOW_HASH_INIT);
+	struct flow_entry *e = flow_lookup_or_insert(&lc->ft, &key, hash, swapped, lc->now,
+						     &created);
+	if (unlikely(e == NULL))
+		return udp_no_room(lc, d);
+	if (e->state == FLOW_S_PASSED)
+		return FATE_FORWARD;
+	if (e->state == FLOW_S_BLOCKED) {
+		CNT_INC(lc, dropped_blocked);
+		return FATE_DROP;
+	}
+	if (!c2s || len == 0)
+		return FATE_FORWARD;
+	flow_pkt_from_desc(d, swapped, &fp);
+	if (e->state == FLOW_S_NEW) {
+		uint32_t h;
+		if (!(dg[0] & QUIC_LONG_HEADER)) {
+			CNT_INC(lc, quic_not_quic);
+			CNT_INC(lc, quic_anomaly[QUIC_R_SHORT_HEADER]);
+			flow_pass(e, 0, 0, 0);
+			return FATE_FORWARD;
+		}
+		if (reasm_alloc(&lc->rp, 0, &h) != REASM_OK) {
+			CNT_INC(lc, pool_exhausted);
+			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
+		}
+		flow_start_inspect(e, h);
+		insp_quic_init(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
+		CNT_INC(lc, inspections_started);
+		CNT_INC(lc, quic_inspected);
+	}
+
+	const struct dp_sigref *ref = lc->ref;
+	struct dp_slot *s = &lc->slots[e->reasm];
+	struct insp_out out;
+	enum insp_status st = insp_quic_feed(&s->insp, lc->qcx, dg, len, dp_cf->quic_max_datagrams,
+					     ref->set, ref->scr[lc->worker], &out);
+	const struct insp_name *ns;
+
+	udp_names(lc, pc, &out);
+	if (st == INSP_NEED_MORE)
+		return FATE_FORWARD;
+	CNT_INC(lc, inspections_finished);
+	count_l7_end(lc, &out);
+	if (unlikely((ns = no_set_name(lc, &out)) != NULL))
+		return decide(lc, pc, e, &fp, ns, DP_R_NO_SET, FLOW_DIR_C2S);
+	switch (st) {
+	case INSP_MATCH:
+		CNT_INC(lc, insp_match);
+		return decide(lc, pc, e, &fp, &out.names[out.decide], DP_R_SIGNATURE,
+			      FLOW_DIR_C2S);
+	case INSP_GIVE_UP:
+		CNT_INC(lc, insp_give_up);
+		if (out.parse_status == QUIC_NEED_MORE) {
+			/* Read before decide() gives the slot back. */
+			const struct quic_initial *q = &s->insp.u.quic;
+			CNT_INC(lc, quic_give_up);
+			if ((q->flags & QUIC_F_UNKNOWN_VERSION) && q->n_packets == 0)
+				CNT_INC(lc, quic_unknown_version);
+		}
+		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
+	case INSP_SCAN_ERROR:
+		CNT_INC(lc, insp_scan_error);
+		return decide(lc, pc, e, &fp, NULL, DP_R_SCAN_ERROR, FLOW_DIR_C2S);
+	case INSP_CONFLICT:
+		return decide(lc, pc, e, &fp, NULL, DP_R_CONFLICT, FLOW_DIR_C2S);
+	default: {
+		CNT_INC(lc, insp_pass);
+		uint32_t h = flow_pass(e, 0, 0, 0);
+		if (h != FLOW_NONE)
+			reasm_free(&lc->rp, h);
+		return FATE_FORWARD;
+	}
+	}
+}
+
+/* Every UDP packet (or reassembled datagram): DNS to a DNS port, QUIC on a
+ * QUIC port, the rest forwarded untracked. */
+static enum fate handle_udp(struct dp_lcore *lc, struct pkt_ctx *pc)
+{
+	const struct l3l4_desc *d = &pc->d;
+
+	CNT_INC(lc, udp);
+	if (port_in(dp_cf->dns_ports, dp_cf->n_dns_ports, d->dport))
+		return handle_dns(lc, pc);
+	if (dp_cf->quic_mode == DP_QUIC_PASS || dp_cf->n_quic_ports == 0)
+		return FATE_FORWARD;
+	bool to_server = port_in(dp_cf->quic_ports, dp_cf->n_quic_ports, d->dport);
+	if (to_server || port_in(dp_cf->quic_ports, dp_cf->n_quic_ports, d->sport))
+		return handle_quic(lc, pc, to_server);
+	return FATE_FORWARD;
 }
 
 /* Offset of the IPv6 fragment header in buf (IPv6 header at l3), or 0. */
@@ -775,8 +1121,12 @@ static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct
 		const uint8_t *p = rte_pktmbuf_read(r, 0, rl, lc->lin);
 		struct pkt_ctx rc = {.port = pc->port, .l2 = pc->l2, .l2_len = pc->l2_len, .buf = p};
 		if (p != NULL && l3l4_parse(p, rl, &rc.d) == L3L4_OK &&
-		    rc.d.l4_proto == L3L4_IPPROTO_TCP && !(rc.d.frag_flags & L3L4_FRAG_IS))
-			f = handle_tcp(lc, &rc);
+		    !(rc.d.frag_flags & L3L4_FRAG_IS)) {
+			if (rc.d.l4_proto == L3L4_IPPROTO_TCP)
+				f = handle_tcp(lc, &rc);
+			else if (rc.d.l4_proto == L3L4_IPPROTO_UDP)
+				f = handle_udp(lc, &rc);
+		}
 	}
 	rte_pktmbuf_free(r);
 	return f;
@@ -807,9 +1157,8 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 		if (pc.d.l4_proto == L3L4_IPPROTO_TCP)
 			return handle_tcp(lc, &pc);
 		if (pc.d.l4_proto == L3L4_IPPROTO_UDP)
-			CNT_INC(lc, udp);
-		else
-			CNT_INC(lc, other_l4);
+			return handle_udp(lc, &pc);
+		CNT_INC(lc, other_l4);
 		return FATE_FORWARD;
 	case L3L4_FRAGMENT:
 		return handle_fragment(lc, &pc, m);

@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "h2c.h"
 #include "hostname.h"
 #include "http_head.h"
+#include "inspect_l7.h"
 #include "tls_hello.h"
 
 #define TLS_CONTENT_HANDSHAKE 0x16u
@@ -42,6 +44,8 @@ const char *insp_status_str(enum insp_status s)
 		return "scan_error";
 	case INSP_GIVE_UP:
 		return "give_up";
+	case INSP_CONFLICT:
+		return "conflict";
 	}
 	return "unknown";
 }
@@ -118,13 +122,91 @@ static enum insp_status feed_tls(struct insp_flow *f, const uint8_t *data, size_
 	return finish(f, err ? INSP_SCAN_ERROR : INSP_PASS);
 }
 
+/* HPACK and h2c limits a client can choose to hit (h2c.h, hpack.h). */
+static bool h2c_limit(const struct h2c *h)
+{
+	if (h->reason == H2C_R_HPACK)
+		return h->hpack_reason == HPACK_R_TOO_MANY_ENTRIES ||
+		       h->hpack_reason == HPACK_R_SCRATCH ||
+		       h->hpack_reason == HPACK_R_TOO_MANY_FIELDS;
+	return h->reason == H2C_R_TOO_BIG || h->reason == H2C_R_TOO_MANY_FRAMES ||
+	       h->reason == H2C_R_TOO_MANY_NAMES;
+}
+
+/*
+ * HTTP/2 cleartext: names are final with the whole header block of the
+ * first request (DONE). A limit gives GIVE_UP; any other protocol error
+ * gives PASS, since the server closes such a connection too.
+ */
+static enum insp_status feed_h2c(struct insp_flow *f, const uint8_t *data, size_t len,
+				 const struct sigset *set, struct sig_scratch *scr,
+				 struct insp_out *out)
+{
+	struct h2c *h = &f->u.h2c;
+	enum h2c_status hs = h2c_feed(h, data, len);
+	int err = 0;
+
+	if (hs == H2C_NEED_MORE)
+		return INSP_NEED_MORE;
+	out->parse_status = (uint8_t)hs;
+	out->parse_reason = (uint8_t)h->reason;
+	out->parse_flags = h->flags;
+	if (hs != H2C_DONE)
+		return finish(f, h2c_limit(h) ? INSP_GIVE_UP : INSP_PASS);
+	for (uint32_t i = 0; i < h->n_names && i < H2C_MAX_NAMES; i++) {
+		const struct h2c_name *hn = &h->names[i];
+		int rc = add_name(out, hn->p, hn->len, SIG_FIELD_HTTP_HOST, set, scr);
+		struct insp_name *n = &out->names[out->n_names - 1];
+
+		n->port = (uint16_t)hn->port;
+		if (hn->port != 0)
+			n->flags |= INSP_NAME_F_PORT;
+		if (hn->ip_literal)
+			n->flags |= INSP_NAME_F_IP_LITERAL;
+		if (rc == 1 && out->decide < 0)
+			out->decide = (int32_t)out->n_names - 1;
+		else if (rc < 0)
+			err = 1;
+	}
+	if (out->decide >= 0)
+		return finish(f, INSP_MATCH);
+	return finish(f, err ? INSP_SCAN_ERROR : INSP_PASS);
+}
+
+/*
+ * http_head saw the HTTP/2 preface (NOT_HTTP, H2_PREFACE): the flow goes to
+ * h2c, fed the stream again from its first byte. http_head gathered the
+ * first have bytes into f->buf, had of them before this feed, so data[have
+ * - had ..] did not fit and follows them. h2c gathers the header block into
+ * the rest of f->buf, past the bytes it is fed from: no overlap.
+ */
+static enum insp_status to_h2c(struct insp_flow *f, uint16_t have, uint16_t had,
+			       const uint8_t *data, size_t len, const struct sigset *set,
+			       struct sig_scratch *scr, struct insp_out *out)
+{
+	size_t used = (size_t)(have - had);
+	enum insp_status st;
+
+	f->proto = INSP_P_H2C;
+	out->proto = INSP_P_H2C;
+	h2c_init(&f->u.h2c, f->buf + have, f->cap - have);
+	st = feed_h2c(f, f->buf, have, set, scr, out);
+	if (st == INSP_NEED_MORE && used < len)
+		st = feed_h2c(f, data + used, len - used, set, scr, out);
+	return st;
+}
+
 static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size_t len,
 				  const struct sigset *set, struct sig_scratch *scr,
 				  struct insp_out *out)
 {
 	struct http_head *h = &f->u.http;
+	uint16_t had = h->len;
 	enum http_status hs = http_head_feed(h, data, len);
 	int err = 0;
+
+	if (hs == HTTP_NOT_HTTP && (h->flags & HTTP_F_H2_PREFACE))
+		return to_h2c(f, h->len, had, data, len, set, scr, out);
 
 	/* Published names never change (http_head.h), whatever the status. */
 	while (f->names_seen < h->n_names && f->names_seen < HTTP_HEAD_MAX_NAMES) {
@@ -192,5 +274,17 @@ enum insp_status insp_feed(struct insp_flow *f, const uint8_t *data, size_t len,
 	}
 	if (f->proto == INSP_P_TLS)
 		return feed_tls(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_H2C)
+		return feed_h2c(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_DNS)
+		return insp_dns_feed(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_QUIC) /* datagrams go to insp_quic_feed() */
+		return finish(f, INSP_PASS);
 	return feed_http(f, data, len, set, scr, out);
+}
+
+int insp_add_name(struct insp_out *out, const uint8_t *raw, size_t raw_len,
+		  enum sig_field field, const struct sigset *set, struct sig_scratch *scr)
+{
+	return add_name(out, raw, raw_len, field, set, scr);
 }

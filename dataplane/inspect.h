@@ -19,6 +19,14 @@
  *         barred Host is caught before the end of the head. The head's end
  *         (DONE), NOT_HTTP and MALFORMED give PASS once the names published
  *         so far are clean.
+ *   H2C   the HTTP/2 preface (HTTP NOT_HTTP with HTTP_F_H2_PREFACE) hands the
+ *         stream, from its first byte, to h2c: :authority and host names
+ *         (field http_host) are final with the first request's whole header
+ *         block. h2c limits (TOO_BIG, TOO_MANY_FRAMES, TOO_MANY_NAMES, HPACK
+ *         TOO_MANY_ENTRIES, SCRATCH, TOO_MANY_FIELDS) give GIVE_UP, other
+ *         errors PASS.
+ *   DNS   on a DNS port (insp_init_dns, inspect_l7.h): the first query of
+ *         the TCP stream, field dns.
  *   Names that do not normalise (IP literals, bad shapes) are reported and
  *   not matched; BAD_BYTE names are matched as normalised (host_normalize
  *   keeps them comparable). An allow rule clears only the name it matched:

@@ -4,8 +4,11 @@
 
 #include <stdint.h>
 
+#include "dns_types.h"
+#include "h2c_types.h"
 #include "hostname_types.h"
 #include "http_head_types.h"
+#include "quic_initial_types.h"
 #include "sig_types.h"
 #include "tls_hello_types.h"
 
@@ -16,6 +19,9 @@ enum insp_proto {
 	INSP_P_UNKNOWN = 0, /* no byte seen yet */
 	INSP_P_TLS,         /* first byte 0x16: TLS record layer */
 	INSP_P_HTTP,        /* anything else: tried as an HTTP/1 request head */
+	INSP_P_H2C,         /* the HTTP/2 preface: HTTP/2 cleartext (inspect.c) */
+	INSP_P_DNS,         /* a DNS port: a DNS query (TCP stream or UDP datagram) */
+	INSP_P_QUIC,        /* a QUIC port: client Initial datagrams */
 };
 
 enum insp_status {
@@ -28,6 +34,9 @@ enum insp_status {
 			       known (hello too big or in too many records, head
 			       too long, too many names or fields): apply the
 			       fail policy, since a client can choose to hit it */
+	INSP_CONFLICT,      /* the client sent the same stream bytes twice with
+			       different content (QUIC CRYPTO frames): apply the
+			       conflict policy */
 };
 
 /* One name found in the stream, in the order the client sent them. */
@@ -57,15 +66,22 @@ struct insp_out {
 	uint32_t n_names;
 	int32_t decide;         /* index into names[] of the deciding block match, or -1 */
 	uint8_t proto;          /* enum insp_proto */
-	uint8_t parse_status;   /* tls_status or http_status once terminal */
-	uint8_t parse_reason;   /* tls_reason or http_reason */
-	uint32_t parse_flags;   /* tls_flag or HTTP_F_* bits, once terminal */
+	uint8_t parse_status;   /* tls_, http_, h2c_, dns_ or quic_status once terminal */
+	uint8_t parse_reason;   /* the parser's reason */
+	uint32_t parse_flags;   /* the parser's flag bits, once terminal */
 	struct insp_name names[INSP_MAX_NAMES];
+};
+
+/* DNS over TCP: the first message, gathered into the flow's buffer. */
+struct insp_dns {
+	uint32_t have;       /* bytes gathered */
+	struct dns_query q;
 };
 
 /*
  * Per-flow inspection state: lives in a pool slot beside its gather buffer.
- * Only one parser runs per flow, chosen by the first byte.
+ * One parser runs per flow, chosen by the first byte (TLS or HTTP/1), by
+ * the port (DNS, QUIC), or by the HTTP/2 preface (HTTP/1, then h2c).
  */
 struct insp_flow {
 	uint8_t proto;       /* enum insp_proto */
@@ -77,6 +93,9 @@ struct insp_flow {
 	union {
 		struct tls_hello tls;
 		struct http_head http;
+		struct h2c h2c;
+		struct quic_initial quic;
+		struct insp_dns dns;
 	} u;
 };
 

@@ -14,7 +14,8 @@ state:
   packet of that flow, both directions;
 - a TLS name is final with the whole ClientHello; an HTTP name when the
   request line ends (CONNECT, absolute URI) or one byte after its Host
-  line's LF;
+  line's LF; an HTTP/2 cleartext name with the frame that ends the first
+  header block; a DNS name (TCP to port 53) with the whole first message;
 - a client byte that arrives twice with different values blocks the flow
   (policy flows only: the case says so);
 - the reset toward the server carries the server's RCV.NXT (the client
@@ -408,6 +409,38 @@ def http_name_end(s, name):
         pos = e + 1
 
 
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def h2c_block_end(s):
+    """Stream offset just past the frame that ends the first request's
+    header block (HEADERS, then CONTINUATION until END_HEADERS), or None."""
+    pos, in_block = len(H2_PREFACE), False
+    while pos + 9 <= len(s):
+        ln = int.from_bytes(s[pos:pos + 3], "big")
+        ftype, flags = s[pos + 3], s[pos + 4]
+        end = pos + 9 + ln
+        if end > len(s):
+            return None
+        if ftype == 1 or (in_block and ftype == 9):
+            in_block = True
+            if flags & 0x4:
+                return end
+        pos = end
+    return None
+
+
+def dns_tcp_end(s):
+    """Stream offset just past the first DNS message (2-byte length), or None."""
+    if len(s) < 2:
+        return None
+    end = 2 + int.from_bytes(s[:2], "big")
+    return end if end <= len(s) else None
+
+
+DNS_PORTS = (53,)
+
+
 class FlowResult:
     def __init__(self, fx):
         self.fx = fx
@@ -473,7 +506,11 @@ def expected_output(frames, flows):
         need = None
         full = cs_all.bytes()
         if fx.verdict == "block" and not fx.policy:
-            if full[:1] == b"\x16":
+            if fx.server[1] in DNS_PORTS:
+                need = dns_tcp_end(full)
+            elif full.startswith(H2_PREFACE):
+                need = h2c_block_end(full)
+            elif full[:1] == b"\x16":
                 need = tls_hello_end(full)
             else:
                 need = http_name_end(full, fx.name)
