@@ -413,13 +413,24 @@ static void event_name(struct dp_event *ev, const struct insp_name *n)
 	ev->raw[rl] = '\0';
 }
 
-/* Queues both resets for a client packet (d: its headers, l2: its link header). */
+/*
+ * Queues both resets for a client packet (d: its headers, l2: its link
+ * header). srv_seq is the server's RCV.NXT and cli_seq the client's (see
+ * struct pkt_ctx): rst_build takes them from the packet's seq and ack, so
+ * each frame is built from a copy of d carrying that value.
+ */
 static void send_resets(struct dp_lcore *lc, uint16_t in_port, const uint8_t *l2,
-			uint16_t l2_len, const struct l3l4_desc *d)
+			uint16_t l2_len, const struct l3l4_desc *d, uint32_t srv_seq,
+			uint32_t cli_seq)
 {
 	static const enum rst_dir dirs[2] = {RST_TO_SERVER, RST_TO_CLIENT};
 	uint16_t out_port[2] = {dp_cf->peer[in_port], in_port};
+	struct l3l4_desc dd[2];
 
+	dd[0] = *d;
+	dd[0].tcp_seq = srv_seq;
+	dd[1] = *d;
+	dd[1].tcp_ack = cli_seq;
 	for (unsigned i = 0; i < 2; i++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(lc->aux_pool);
 		if (m == NULL) {
@@ -427,7 +438,7 @@ static void send_resets(struct dp_lcore *lc, uint16_t in_port, const uint8_t *l2
 			continue;
 		}
 		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, RST_FRAME_MAX);
-		size_t n = p != NULL ? rst_build(l2, l2_len, d, dirs[i], p, RST_FRAME_MAX) : 0;
+		size_t n = p != NULL ? rst_build(l2, l2_len, &dd[i], dirs[i], p, RST_FRAME_MAX) : 0;
 		if (n == 0) {
 			rte_pktmbuf_free(m);
 			CNT_INC(lc, reset_no_mbuf);
@@ -450,6 +461,14 @@ struct pkt_ctx {
 	uint16_t l2_len;
 	const uint8_t *buf;   /* bytes d's offsets refer to */
 	struct l3l4_desc d;
+	/* RST sequence numbers (RFC 5961 §3.2 wants each end's RCV.NXT). The
+	 * server's is where the client stream it received in order ends: the
+	 * reassembly's contiguous end before this packet, not this packet's
+	 * seq when it overlaps bytes already sent or lies past a hole. The
+	 * client's is its highest ACK (flow_track keeps the maximum), so an
+	 * old retransmission does not carry a stale one. handle_tcp sets both. */
+	uint32_t rst_srv_seq;
+	uint32_t rst_cli_seq;
 };
 
 /* One flow decided by signature id (never 0), in this worker's table keyed
@@ -520,7 +539,15 @@ static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_ent
 		if (sig)
 			CNT_INC(lc, monitored[cat]);
 	} else {
-		h = flow_block(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen, fp);
+		/* The entry keeps the server's RCV.NXT, as the reset carries it. */
+		struct flow_pkt dropped;
+		const struct flow_pkt *dp = fp;
+		if (fp != NULL && pc->d.l4_proto == L3L4_IPPROTO_TCP && dir == FLOW_DIR_C2S) {
+			dropped = *fp;
+			dropped.seq = pc->rst_srv_seq;
+			dp = &dropped;
+		}
+		h = flow_block(e, sid, cat == DP_CAT_NONE ? 0 : cat, gen, dp);
 		if (sig)
 			CNT_INC(lc, blocked[cat]);
 		else
@@ -548,7 +575,8 @@ static enum fate decide(struct dp_lcore *lc, struct pkt_ctx *pc, struct flow_ent
 		event_put(lc, &ev);
 	}
 	if (act == DP_ACT_RESET && dir == FLOW_DIR_C2S)
-		send_resets(lc, pc->port, pc->l2, pc->l2_len, &pc->d);
+		send_resets(lc, pc->port, pc->l2, pc->l2_len, &pc->d, pc->rst_srv_seq,
+			    pc->rst_cli_seq);
 	return (act == DP_ACT_RESET || act == DP_ACT_DROP) ? FATE_DROP : FATE_FORWARD;
 }
 
@@ -702,6 +730,8 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	}
 	if (tr.dir != FLOW_DIR_C2S || d->payload_len == 0)
 		return FATE_FORWARD;
+	pc->rst_srv_seq = d->tcp_seq;
+	pc->rst_cli_seq = (e->flags & FLOW_F_ACK_C) ? e->server_next_seq : d->tcp_ack;
 
 	if (e->state == FLOW_S_NEW) {
 		uint32_t h;
@@ -710,6 +740,7 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		 * sequence numbers of earlier bare ACKs (keep-alive probes
 		 * carry snd_nxt - 1) would leave a hole that never fills. */
 		uint32_t base = (tr.ev & FLOW_EV_BASE_SYN) ? tr.stream_base : d->tcp_seq;
+		pc->rst_srv_seq = base; /* no client byte reached the server yet */
 		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
 			CNT_INC(lc, pool_exhausted);
 			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
@@ -723,6 +754,9 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	}
 	uint32_t h = e->reasm;
 	struct reasm_span sp;
+	/* Every client byte before this packet was forwarded: the server has
+	 * the contiguous prefix, and nothing past its first hole. */
+	pc->rst_srv_seq = lc->rp.slots[h].base + reasm_contig(&lc->rp, h);
 	enum reasm_status rs = reasm_add(&lc->rp, h, d->tcp_seq, pc->buf + d->payload_off,
 					 d->payload_len, &sp);
 	if (rs == REASM_CONFLICT) {

@@ -22,6 +22,7 @@ void insp_init(struct insp_flow *f, uint8_t *buf, size_t cap)
 	f->done = 0;
 	f->status = INSP_NEED_MORE;
 	f->names_seen = 0;
+	f->n_seen = 0;
 	f->buf = buf;
 	f->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
 }
@@ -83,6 +84,30 @@ static int add_name(struct insp_out *out, const uint8_t *raw, size_t raw_len,
 	return rc == 1 && n->v.action == SIG_ACT_BLOCK ? 1 : 0;
 }
 
+/*
+ * True when the (field, name) pair of n was reported earlier in this flow;
+ * else remembers it (while there is room). The key is the normal form, or
+ * the name as sent when it has none (IP literals). A 64-bit FNV-1a hash: a
+ * collision could only hide a log line, since every name is matched anyway.
+ */
+static bool name_repeat(struct insp_flow *f, const struct insp_name *n)
+{
+	const uint8_t *p = n->norm_len != 0 ? (const uint8_t *)n->norm : n->raw;
+	size_t len = n->norm_len != 0 ? n->norm_len : n->raw_len;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = (h ^ n->field) * 0x100000001b3ull;
+	h = (h ^ (n->norm_len != 0)) * 0x100000001b3ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (uint32_t i = 0; i < f->n_seen; i++)
+		if (f->seen[i] == h)
+			return true;
+	if (f->n_seen < INSP_SEEN_MAX)
+		f->seen[f->n_seen++] = h;
+	return false;
+}
+
 static enum insp_status finish(struct insp_flow *f, enum insp_status st)
 {
 	if (st != INSP_NEED_MORE) {
@@ -116,6 +141,8 @@ static enum insp_status feed_tls(struct insp_flow *f, const uint8_t *data, size_
 			out->decide = (int32_t)out->n_names - 1;
 		else if (rc < 0)
 			err = 1;
+		else if (rc == 0 && name_repeat(f, &out->names[out->n_names - 1]))
+			out->n_names--; /* reported already: matched, not logged again */
 	}
 	if (out->decide >= 0)
 		return finish(f, INSP_MATCH);
@@ -228,6 +255,8 @@ static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size
 		}
 		if (rc < 0)
 			err = 1;
+		else if (name_repeat(f, n))
+			out->n_names--; /* reported already: matched, not logged again */
 	}
 	if (err) {
 		/* A failed match cannot be retried later: the name is behind us. */

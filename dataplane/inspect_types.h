@@ -15,6 +15,12 @@
 /* Names one stream can yield: the most either parser keeps. */
 #define INSP_MAX_NAMES 4u
 
+/* Distinct (field, name) pairs a flow remembers, so that each is reported
+ * once: a Host equal to the absolute URI's host, the same Host again on a
+ * later request of the connection. Past that many, names are reported
+ * again (matching never depends on this). */
+#define INSP_SEEN_MAX 8u
+
 enum insp_proto {
 	INSP_P_UNKNOWN = 0, /* no byte seen yet */
 	INSP_P_TLS,         /* first byte 0x16: TLS record layer */
@@ -88,7 +94,9 @@ struct insp_flow {
 	uint8_t done;        /* terminal: later feeds return status unchanged */
 	uint8_t status;      /* enum insp_status once done */
 	uint8_t names_seen;  /* HTTP names already matched */
+	uint8_t n_seen;      /* entries of seen[] */
 	uint32_t cap;
+	uint64_t seen[INSP_SEEN_MAX]; /* hashes of the (field, name) pairs reported */
 	uint8_t *buf;
 	union {
 		struct tls_hello tls;

@@ -415,6 +415,53 @@ static void test_too_big(void **state)
 	assert_string_equal(insp_status_str(INSP_MATCH), "match");
 }
 
+/* Each distinct (field, name) pair is reported once per flow; every name is
+ * still matched. */
+static void test_names_once(void **state)
+{
+	struct env *e = *state;
+	struct insp_out out;
+	struct insp_name names[8];
+	size_t at, nn;
+
+	static const char abs_same[] = "GET http://www.example.org/x HTTP/1.1\r\n"
+				       "Host: WWW.Example.org.\r\nAccept: */*\r\n\r\n";
+	for (size_t chunk = 1; chunk <= sizeof(abs_same); chunk += 7) {
+		feed_all(e, (const uint8_t *)abs_same, sizeof(abs_same) - 1, chunk, &out, &at,
+			 names, &nn);
+		assert_int_equal(nn, 1);
+		assert_string_equal(names[0].norm, "www.example.org");
+		assert_int_equal(names[0].field, SIG_FIELD_HTTP_HOST);
+	}
+	/* Same name, two fields: both reported. */
+	static const char conn[] = "CONNECT www.example.org:443 HTTP/1.1\r\n"
+				   "Host: www.example.org:443\r\n\r\n";
+	feed_all(e, (const uint8_t *)conn, sizeof(conn) - 1, 5, &out, &at, names, &nn);
+	assert_int_equal(nn, 2);
+	assert_int_equal(names[0].field, SIG_FIELD_CONNECT);
+	assert_int_equal(names[1].field, SIG_FIELD_HTTP_HOST);
+	/* IP literals have no normal form: compared as sent. */
+	static const char ips[] = "GET http://10.1.2.3/ HTTP/1.1\r\nHost: 10.1.2.3\r\n\r\n";
+	feed_all(e, (const uint8_t *)ips, sizeof(ips) - 1, 3, &out, &at, names, &nn);
+	assert_int_equal(nn, 1);
+	static const char ips2[] = "GET http://10.1.2.3/ HTTP/1.1\r\nHost: 10.1.2.4\r\n\r\n";
+	feed_all(e, (const uint8_t *)ips2, sizeof(ips2) - 1, 3, &out, &at, names, &nn);
+	assert_int_equal(nn, 2);
+	/* A duplicate SNI (RFC 6066 forbids it) is reported once ... */
+	const char *dup[] = {"www.example.org", "WWW.example.org"};
+	struct bb msg, rec;
+	hello_msg(&msg, dup, 2, 0);
+	records(&rec, &msg, 16384);
+	assert_int_equal(feed_all(e, rec.b, rec.n, 50, &out, &at, names, &nn), INSP_PASS);
+	assert_int_equal(nn, 1);
+	/* ... and a barred one still decides when it repeats an earlier name. */
+	const char *dup_barred[] = {"www.kaspersky.com", "www.kaspersky.com"};
+	hello_msg(&msg, dup_barred, 2, 0);
+	records(&rec, &msg, 16384);
+	assert_int_equal(feed_all(e, rec.b, rec.n, 50, &out, &at, names, &nn), INSP_MATCH);
+	assert_int_equal(names[out.decide].v.id, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_not_names),
 		cmocka_unit_test(test_no_set),
 		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_names_once),
 	};
 	return cmocka_run_group_tests_name("inspect", tests, setup, teardown);
 }
