@@ -304,6 +304,32 @@ def _check_events(flows, exp, events, log_names):
     return fails
 
 
+def tshark_outputs(outputs, path):
+    """outputs: [(name, output frames, indexes of the resets among them)].
+    Writes every output, one after the other, to one pcap (one tshark start
+    for a whole group), has tshark read it and returns {name: [failure]}
+    for the resets, numbered as in that replay's OUT.pcap."""
+    frames, where = [], {}
+    for name, out, rst in outputs:
+        for k in rst:
+            where[len(frames) + k + 1] = (name, k)
+        frames += out
+    res = {name: [] for name, _o, _r in outputs}
+    if not where:
+        return res
+    write = __import__("kbmodel").write_pcap
+    write(path, [(0, i, b) for i, b in enumerate(frames)])
+    for msg in tshark_resets(path, sorted(where)):
+        try:
+            n = int(msg.split("frame ")[1].split()[0])
+        except (IndexError, ValueError):
+            res.setdefault("(tshark)", []).append(msg)
+            continue
+        name, k = where[n]
+        res[name].append(msg.replace("frame %d" % n, "output frame %d" % (k + 1)))
+    return res
+
+
 def tshark_resets(pcap, frame_numbers):
     """Reads pcap with tshark, checksum validation on; returns failures for
     the given 1-based frames (each must be a TCP reset with good TCP and,

@@ -86,7 +86,7 @@ def main():
     os.makedirs(a.work, exist_ok=True)
 
     failed = 0
-    rst_frames = []
+    outputs = []
     results = {}
     for pcap in pcaps:
         stem = os.path.basename(pcap)[:-5]
@@ -149,19 +149,14 @@ def main():
         try:
             f2, info = R.check_output(stem, frames, out_frames, flows, exp, events)
             fails += f2
-            for k, _fid, _d in info["rsts"]:
-                rst_frames.append((stem, k, out_frames[k]))
+            outputs.append((stem, out_frames, [k for k, _fid, _d in info["rsts"]]))
         except ValueError as e:
             fails.append("model: %s" % e)
         results[stem] = fails
         print("%-4s %-22s %5.2fs  %s" % ("ok" if not fails else "FAIL", stem, dt, "; ".join(desc)))
-    if rst_frames:
-        allp = os.path.join(a.work, "resets.pcap")
-        M.write_pcap(allp, [(0, i, b) for i, (_n, _k, b) in enumerate(rst_frames)])
-        for msg in R.tshark_resets(allp, list(range(1, len(rst_frames) + 1))):
-            n = int(msg.split("frame ")[1].split()[0])
-            stem, k, _b = rst_frames[n - 1]
-            results[stem].append(msg.replace("frame %d" % n, "output frame %d" % (k + 1)))
+    n_rst = sum(len(r) for _n, _o, r in outputs)
+    for stem, msgs in R.tshark_outputs(outputs, os.path.join(a.work, "outputs.pcap")).items():
+        results.setdefault(stem, []).extend(msgs)
     for stem, fails in results.items():
         if fails:
             failed += 1
@@ -169,7 +164,7 @@ def main():
             for f in fails:
                 print("   " + f)
     print("\n%d of %d real captures passed, %d resets checked by tshark"
-          % (len(results) - failed, len(results), len(rst_frames)))
+          % (len(results) - failed, len(results), n_rst))
     return 1 if failed else 0
 
 
