@@ -188,6 +188,24 @@ def tls_random_order_b(cn):
                           lambda n, r: r.sample(range(n), n))
 
 
+@case("tls", "every order: 120 flows, one hello in 5 segments sent in each of the 120 orders")
+def tls_every_order(cn):
+    import itertools
+    cap = Capture()
+    sni = "dnl-01.geo.kaspersky.com"
+    rng, hs = hello_stream(cn, sni)
+    s = tls_records(hs)
+    segs = cut_random(s, 5, rng)
+    want = []
+    for i, order in enumerate(itertools.permutations(range(5))):
+        fid = "p%03d" % i
+        f = tls_flow(cap, fid, 47000 + i)
+        f.send_stream(segs, order)
+        f.server_ack(0)
+        want.append(block(fid, "sni", sni, len(s)))
+    return cap, want
+
+
 @case("tls", "first segment last, the rest in order")
 def tls_first_last(cn):
     return _tls_segmented(cn, "download.kaspersky.com", lambda s, r: cut_random(s, 4, r),
@@ -583,6 +601,24 @@ def http_host_split_ooo(cn):
     i = h.index(b"kaspersky")
     return _http_case(cn, h, "my.kaspersky.com", "http_host", lambda s: cut(s, [10, i, i + 4]),
                       order=[2, 0, 3, 1])
+
+
+@case("http", "every order: 24 flows, one request head in 4 segments (Host split) in each order")
+def http_every_order(cn):
+    import itertools
+    cap = Capture()
+    h = http_get("my.kaspersky.com")
+    i = h.index(b"kaspersky")
+    segs = cut(h, [8, i, i + 5])
+    want = []
+    for n, order in enumerate(itertools.permutations(range(4))):
+        fid = "p%02d" % n
+        f = Flow(cap, fid, C4, 47500 + n, S4, 80)
+        f.handshake()
+        f.send_stream(segs, order)
+        f.server_ack(0)
+        want.append(block(fid, "http_host", "my.kaspersky.com", _http_need(h, "my.kaspersky.com")))
+    return cap, want
 
 
 @case("http", "Host with a port")
