@@ -10,6 +10,7 @@
  * (freed here after inspection) or drops it on its death row.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,35 @@ RTE_LOG_REGISTER(kb_dp_logtype, user.kasblock.dp, INFO);
 #define DP_LIN_MAX 65536u
 #define DP_TX_MAX (DP_BURST * 4u)
 
+#ifdef KB_LATENCY_HIST
+/*
+ * Added latency (meson -Dlatency_hist=true; compiled out otherwise): the TSC
+ * cycles from the return of rx_burst to the return of the tx_burst that
+ * sends the burst, counted once per packet of the burst (all of them leave
+ * with that flush). Log-linear buckets, DP_LAT_SUB per power of two (about
+ * 9% wide), so recording is a clz and an add, with no floating point.
+ */
+#define DP_LAT_SUB 8u
+#define DP_LAT_BUCKETS (44u * DP_LAT_SUB)
+
+static inline unsigned lat_bucket(uint64_t c)
+{
+	if (c < DP_LAT_SUB)
+		return (unsigned)c;
+	unsigned msb = 63u - (unsigned)__builtin_clzll(c); /* >= 3 */
+	unsigned b = (msb - 2u) * DP_LAT_SUB + (unsigned)((c >> (msb - 3u)) & (DP_LAT_SUB - 1u));
+	return b < DP_LAT_BUCKETS ? b : DP_LAT_BUCKETS - 1u;
+}
+
+/* Smallest cycle count of bucket b (inverse of lat_bucket). */
+static uint64_t lat_bucket_low(unsigned b)
+{
+	if (b < DP_LAT_SUB)
+		return b;
+	return (uint64_t)(DP_LAT_SUB + b % DP_LAT_SUB) << (b / DP_LAT_SUB - 1u);
+}
+#endif
+
 /* One inspection slot: parser state beside its gather buffer. */
 struct dp_slot {
 	struct insp_flow insp;
@@ -74,6 +104,10 @@ struct dp_lcore {
 	uint16_t txn[DP_MAX_PORTS];
 	struct rte_mbuf *txb[DP_MAX_PORTS][DP_TX_MAX];
 	struct dp_sig_slot sig[DP_SIG_SLOTS]; /* flows per signature id */
+#ifdef KB_LATENCY_HIST
+	uint64_t lat_hist[DP_LAT_BUCKETS]; /* packets by cycles in the worker */
+	uint64_t lat_max;
+#endif
 } __rte_cache_aligned;
 
 static struct dp_lcore *dp_lcores[DP_MAX_WORKERS];
@@ -1217,6 +1251,9 @@ static void poll_port(struct dp_lcore *lc, uint16_t port)
 
 	if (n == 0)
 		return;
+#ifdef KB_LATENCY_HIST
+	uint64_t t_rx = rte_rdtsc();
+#endif
 	CNT_ADD(lc, rx[port], n);
 	for (uint16_t i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -1229,12 +1266,53 @@ static void poll_port(struct dp_lcore *lc, uint16_t port)
 			rte_pktmbuf_free(pkts[i]);
 	}
 	tx_flush(lc);
+#ifdef KB_LATENCY_HIST
+	uint64_t dt = rte_rdtsc() - t_rx;
+	lc->lat_hist[lat_bucket(dt)] += n;
+	if (dt > lc->lat_max)
+		lc->lat_max = dt;
+#endif
 	/* The death row holds what ip_frag let go of in this burst; it is
 	 * sized for one burst, so empty it after each. */
 	if (lc->dr.cnt != 0)
 		rte_ip_frag_free_death_row(&lc->dr, DP_PREFETCH);
 	CNT_ADD(lc, processed, n);
 }
+
+#ifdef KB_LATENCY_HIST
+/* Cycles below which a share num/den of the packets fall (bucket upper bound). */
+static uint64_t lat_quantile(const struct dp_lcore *lc, uint64_t total, uint64_t num,
+			     uint64_t den)
+{
+	uint64_t want = (total * num + den - 1) / den, seen = 0;
+
+	for (unsigned b = 0; b < DP_LAT_BUCKETS; b++) {
+		seen += lc->lat_hist[b];
+		if (seen >= want && seen != 0)
+			return b + 1 < DP_LAT_BUCKETS ? lat_bucket_low(b + 1) : lc->lat_max;
+	}
+	return lc->lat_max;
+}
+
+/* Once, when the worker stops (scripts/bench/scale.sh latency reads it). */
+static void lat_report(const struct dp_lcore *lc)
+{
+	uint64_t total = 0, hz = rte_get_tsc_hz();
+
+	for (unsigned b = 0; b < DP_LAT_BUCKETS; b++)
+		total += lc->lat_hist[b];
+	if (total == 0 || hz == 0)
+		return;
+#define LAT_NS(c) ((uint64_t)(c) * 1000000000u / hz)
+	DP_LOG(INFO,
+	       "worker %u latency: %" PRIu64 " packets, p50 %" PRIu64 " ns, p99 %" PRIu64
+	       " ns, p99.9 %" PRIu64 " ns, max %" PRIu64 " ns",
+	       lc->worker, total, LAT_NS(lat_quantile(lc, total, 1, 2)),
+	       LAT_NS(lat_quantile(lc, total, 99, 100)), LAT_NS(lat_quantile(lc, total, 999, 1000)),
+	       LAT_NS(lc->lat_max));
+#undef LAT_NS
+}
+#endif
 
 int dp_worker_main(void *arg)
 {
@@ -1272,5 +1350,8 @@ int dp_worker_main(void *arg)
 	}
 	rte_rcu_qsbr_thread_offline(dp_qsbr, lc->worker);
 	rte_rcu_qsbr_thread_unregister(dp_qsbr, lc->worker);
+#ifdef KB_LATENCY_HIST
+	lat_report(lc);
+#endif
 	return 0;
 }
