@@ -20,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns.h"
+#include "h2c.h"
 #include "http_head.h"
 #include "l3l4.h"
+#include "quic_initial.h"
 #include "sig.h"
 #include "tls_hello.h"
 
@@ -132,7 +135,7 @@ const struct ctl_metric ctl_metric_table[] = {
 	FAM("packets_tcp_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.tcp),
 	    "TCP packets looked up in a flow table."),
 	FAM("packets_udp_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.udp),
-	    "UDP packets (forwarded)."),
+	    "UDP packets (DNS and QUIC ports inspected, the rest forwarded)."),
 	FAM("packets_non_ip_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.non_ip),
 	    "Frames that are not IPv4 or IPv6 (forwarded)."),
 	FAM("packets_no_l4_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.no_l4),
@@ -204,6 +207,38 @@ const struct ctl_metric ctl_metric_table[] = {
 	    "Host names extracted, by field."),
 	FAM("names_not_host_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.names_not_host),
 	    "Names extracted that are IP literals or not host names."),
+
+	/* QUIC, DNS, HTTP/2 cleartext */
+	FAM("quic_inspections_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_inspected),
+	    "QUIC flows whose client Initials were read (quic.mode = inspect)."),
+	FAM("quic_hellos_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_done),
+	    "ClientHellos decrypted from QUIC Initials and parsed."),
+	FAM("quic_not_quic_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_not_quic),
+	    "UDP flows on a QUIC port whose first client datagram is no client Initial "
+	    "(passed)."),
+	FAM("quic_unknown_version_total", C_, CTL_ML_NONE, CTL_MG_STATS,
+	    SN(dp.quic_unknown_version),
+	    "QUIC flows given up having seen only versions that are not decrypted."),
+	FAM("quic_give_ups_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_give_up),
+	    "QUIC flows without a whole ClientHello within quic.max_datagrams (fail policy)."),
+	FAM("quic_blocked_datagrams_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_blocked),
+	    "Client long-header datagrams dropped by quic.mode = block."),
+	FAM("quic_anomalies_total", C_, CTL_ML_QUIC_REASON, CTL_MG_STATS, SN(dp.quic_anomaly[0]),
+	    "QUIC Initial parses that ended NOT_QUIC or MALFORMED, by reason."),
+	FAM("dns_queries_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.dns_queries),
+	    "DNS queries read on a DNS port (UDP datagrams, first query of TCP streams)."),
+	FAM("dns_queries_matched_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.dns_matched),
+	    "DNS queries (UDP) whose name a block rule matched, whatever the action."),
+	FAM("dns_refusals_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.dns_refusals),
+	    "DNS refusals (dns.refuse_rcode) queued toward clients."),
+	FAM("dns_refusals_failed_total", C_, CTL_ML_NONE, CTL_MG_STATS,
+	    SN(dp.dns_refusal_failed), "DNS refusals not sent for lack of an mbuf."),
+	FAM("dns_anomalies_total", C_, CTL_ML_DNS_REASON, CTL_MG_STATS, SN(dp.dns_anomaly[0]),
+	    "DNS messages on a DNS port that were not a query or did not parse, by reason."),
+	FAM("h2c_requests_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.h2c_done),
+	    "HTTP/2 cleartext requests whose header block was decoded."),
+	FAM("h2c_anomalies_total", C_, CTL_ML_H2C_REASON, CTL_MG_STATS, SN(dp.h2c_anomaly[0]),
+	    "HTTP/2 cleartext streams that did not parse, by reason."),
 
 	/* verdicts */
 	FAM("flows_blocked_total", C_, CTL_ML_CATEGORY, CTL_MG_STATS, SN(dp.blocked[0]),
@@ -354,6 +389,21 @@ static const char *trigger_name(unsigned i)
 	return trigger_names[i];
 }
 
+static const char *quic_reason_name(unsigned i)
+{
+	return quic_reason_str((enum quic_reason)i);
+}
+
+static const char *dns_reason_name(unsigned i)
+{
+	return dns_reason_str((enum dns_reason)i);
+}
+
+static const char *h2c_reason_name(unsigned i)
+{
+	return h2c_reason_str((enum h2c_reason)i);
+}
+
 static void walk_parse(const struct ctl_metric *m, const struct ctl_snapshot *s,
 		       ctl_sample_fn fn, void *arg)
 {
@@ -467,6 +517,16 @@ void ctl_metric_walk(const struct ctl_metric *m, const struct ctl_snapshot *s,
 	case CTL_ML_BUILD_INFO:
 		l[0] = (struct ctl_label){"version", KB_VERSION};
 		fn(arg, m, l, 1, 1);
+		break;
+	/* Index 0 of each reason list is "none": never counted. */
+	case CTL_ML_QUIC_REASON:
+		walk_enum(m, s, "reason", 1, QUIC_R_COUNT, quic_reason_name, fn, arg);
+		break;
+	case CTL_ML_DNS_REASON:
+		walk_enum(m, s, "reason", 1, DNS_R_COUNT, dns_reason_name, fn, arg);
+		break;
+	case CTL_ML_H2C_REASON:
+		walk_enum(m, s, "reason", 1, H2C_R_COUNT, h2c_reason_name, fn, arg);
 		break;
 	}
 }

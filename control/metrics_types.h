@@ -43,6 +43,9 @@ enum ctl_mlabels {
 	CTL_ML_PORT_INFO,    /* port, name, peer: value 1 */
 	CTL_ML_WORKER_INFO,  /* worker, lcore: value 1 */
 	CTL_ML_BUILD_INFO,   /* version: value 1 */
+	CTL_ML_QUIC_REASON,  /* reason: quic_reason (never "none") */
+	CTL_ML_DNS_REASON,   /* reason: dns_reason */
+	CTL_ML_H2C_REASON,   /* reason: h2c_reason */
 };
 
 /* Which telemetry command shows a family. */
