@@ -7,13 +7,16 @@
 # io forwarding (the ceiling: what the two vdevs cost by themselves), then
 # through one kasblock worker, on the same vdevs, the same lcores (-l 0-1:
 # main on 0, the forwarding lcore or worker on 1) and the same mbuf count.
-# Both rates are read the same way, from the process's telemetry socket
-# (dp_rate.py: received packets on the pcap port over --seconds after
-# --warmup). Runs alternate testpmd / kasblock so background load hits both.
+# Both are read the same way (dp_rate.py): packets received on the pcap port
+# over --seconds after --warmup, from the process's telemetry socket, and the
+# CPU time its polling thread actually got over that interval (schedstat).
+# Runs alternate testpmd / kasblock so background load hits both.
 #
-# Cycles per packet = TSC Hz / packet rate (the polling lcore is never idle
-# with infinite_rx); "added" = kasblock's minus testpmd's of the same run
-# pair. Instructions per packet: each program once more under callgrind for
+# Cycles per packet = TSC Hz x polling thread CPU seconds / packets (the
+# polling lcore never idles with infinite_rx, but on a shared machine it does
+# not get a whole CPU, so TSC Hz / wall-clock rate would count the time it
+# waited); the rates shown are packets per CPU-second of that thread.
+# "added" = kasblock's cycles minus testpmd's of the same run pair. Instructions per packet: each program once more under callgrind for
 # --cg-seconds, the forwarding thread's instructions divided by the packets
 # it received (kasblock's summary, testpmd's forward statistics).
 #
@@ -80,7 +83,7 @@ eal() { # PREFIX PCAP
 
 cleanup_prefix() { rm -rf "/var/run/dpdk/$1"; }
 
-run_testpmd() { # PROFILE RUN -> "pps"
+run_testpmd() { # PROFILE RUN -> "packets cpu_seconds wall_seconds"
 	local pre=kbbench-t-$$-$1-$2 pid rate fifo=$work/cmd.$$
 	rm -f "$fifo"
 	mkfifo "$fifo"
@@ -89,7 +92,8 @@ run_testpmd() { # PROFILE RUN -> "pps"
 		--total-num-mbufs=$mbufs <"$fifo" >"$work/testpmd-$1-$2.log" 2>&1 &
 	pid=$!
 	exec 3>"$fifo"
-	rate=$(/usr/bin/python3 scripts/bench/dp_rate.py "$pre" --warmup $warm --seconds $secs | cut -d' ' -f1)
+	rate=$(/usr/bin/python3 scripts/bench/dp_rate.py "$pre" --pid "$pid" --warmup $warm \
+		--seconds $secs | awk '{ print $2, $4, $3 }')
 	echo quit >&3
 	exec 3>&-
 	wait "$pid" || true
@@ -98,13 +102,14 @@ run_testpmd() { # PROFILE RUN -> "pps"
 	echo "$rate"
 }
 
-run_kasblock() { # PROFILE RUN -> "pps"
+run_kasblock() { # PROFILE RUN -> "packets cpu_seconds wall_seconds"
 	local pre=kbbench-k-$$-$1-$2 pid rate c
 	c=$(conf "$1")
 	# shellcheck disable=SC2046
 	"$kasblock" $(eal "$pre" "$work/$1.pcap") -- -c "$c" >"$work/kasblock-$1-$2.log" 2>&1 &
 	pid=$!
-	rate=$(/usr/bin/python3 scripts/bench/dp_rate.py "$pre" --warmup $warm --seconds $secs | cut -d' ' -f1)
+	rate=$(/usr/bin/python3 scripts/bench/dp_rate.py "$pre" --pid "$pid" --warmup $warm \
+		--seconds $secs | awk '{ print $2, $4, $3 }')
 	kill -INT "$pid"
 	wait "$pid" || true
 	cleanup_prefix "$pre"
@@ -171,28 +176,33 @@ declare -A label=([mixed]="(a) mixed perimeter" [small]="(b) 64 B, established f
 	[hello]="(c) ClientHello, new flow each")
 declare -A target=([mixed]=60 [small]=40 [hello]=600)
 
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), TSC ${tsc_mhz} MHz, $(date -u +%F)"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), TSC ${tsc_mhz} MHz, $(date -u +%F), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs: $runs pairs of ${secs} s after ${warm} s warm-up; callgrind ${cg_secs} s per program"
 echo
-echo "| profile | testpmd Mpps min / med / max | kasblock Mpps min / med / max | kasblock % of testpmd (med) | testpmd cycles/pkt (med) | kasblock cycles/pkt (med) | added cycles/pkt min / med / max | added, % of testpmd cycles (med) | target added | Ir/pkt testpmd / kasblock / added |"
-echo "|---|---|---|---:|---:|---:|---|---:|---:|---|"
+echo "| profile | testpmd Mpps per CPU-second min / med / max | kasblock Mpps per CPU-second min / med / max | kasblock % of testpmd (med) | testpmd cycles/pkt (med) | kasblock cycles/pkt (med) | added cycles/pkt min / med / max | added, % of testpmd cycles (med) | target added | polling thread's CPU share testpmd / kasblock (med) | Ir/pkt testpmd / kasblock / added |"
+echo "|---|---|---|---:|---:|---:|---|---:|---:|---|---|"
 for p in $profiles; do
-	tp=() kb=() add=() ct=() ck=()
+	tp=() kb=() add=() ct=() ck=() st=() sk=()
 	for r in $(seq 1 "$runs"); do
-		t=$(run_testpmd "$p" "$r")
-		k=$(run_kasblock "$p" "$r")
-		tp+=("$t")
-		kb+=("$k")
-		ct+=("$(awk -v h="$tsc_mhz" -v r="$t" 'BEGIN { printf "%.1f", h * 1e6 / r }')")
-		ck+=("$(awk -v h="$tsc_mhz" -v r="$k" 'BEGIN { printf "%.1f", h * 1e6 / r }')")
-		add+=("$(awk -v h="$tsc_mhz" -v t="$t" -v k="$k" 'BEGIN { printf "%.1f", h * 1e6 / k - h * 1e6 / t }')")
-		echo "  $p run $r: testpmd $t pps, kasblock $k pps" >&2
+		read -r tn tc tw <<<"$(run_testpmd "$p" "$r")"
+		read -r kn kc kw <<<"$(run_kasblock "$p" "$r")"
+		tp+=("$(awk -v n="$tn" -v c="$tc" 'BEGIN { printf "%.0f", n / c }')")
+		kb+=("$(awk -v n="$kn" -v c="$kc" 'BEGIN { printf "%.0f", n / c }')")
+		ct+=("$(awk -v h="$tsc_mhz" -v n="$tn" -v c="$tc" 'BEGIN { printf "%.1f", h * 1e6 * c / n }')")
+		ck+=("$(awk -v h="$tsc_mhz" -v n="$kn" -v c="$kc" 'BEGIN { printf "%.1f", h * 1e6 * c / n }')")
+		add+=("$(awk -v h="$tsc_mhz" -v tn="$tn" -v tc="$tc" -v kn="$kn" -v kc="$kc" \
+			'BEGIN { printf "%.1f", h * 1e6 * (kc / kn - tc / tn) }')")
+		st+=("$(awk -v c="$tc" -v w="$tw" 'BEGIN { printf "%.2f", c / w }')")
+		sk+=("$(awk -v c="$kc" -v w="$kw" 'BEGIN { printf "%.2f", c / w }')")
+		echo "  $p run $r: testpmd $tn packets in $tc CPU-s ($tw s), kasblock $kn in $kc CPU-s ($kw s)" >&2
 	done
 	read -r tmin tmed tmax <<<"$(stats "${tp[@]}")"
 	read -r kmin kmed kmax <<<"$(stats "${kb[@]}")"
 	read -r amin amed amax <<<"$(stats "${add[@]}")"
 	read -r _ ctmed _ <<<"$(stats "${ct[@]}")"
 	read -r _ ckmed _ <<<"$(stats "${ck[@]}")"
+	read -r _ stmed _ <<<"$(stats "${st[@]}")"
+	read -r _ skmed _ <<<"$(stats "${sk[@]}")"
 	irs="-"
 	if [ "$cg" = 1 ]; then
 		read -r irt irk <<<"$(cg_profile "$p")"
@@ -200,10 +210,11 @@ for p in $profiles; do
 	fi
 	awk -v l="${label[$p]}" -v tmin="$tmin" -v tmed="$tmed" -v tmax="$tmax" \
 		-v kmin="$kmin" -v kmed="$kmed" -v kmax="$kmax" -v ct="$ctmed" -v ck="$ckmed" \
-		-v amin="$amin" -v amed="$amed" -v amax="$amax" -v tg="${target[$p]}" -v irs="$irs" 'BEGIN {
-		printf "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f%% | %.0f | %.0f | %.0f / %.0f / %.0f | %.0f%% | <= %d | %s |\n",
+		-v amin="$amin" -v amed="$amed" -v amax="$amax" -v tg="${target[$p]}" -v irs="$irs" \
+		-v st="$stmed" -v sk="$skmed" 'BEGIN {
+		printf "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f%% | %.0f | %.0f | %.0f / %.0f / %.0f | %.0f%% | <= %d | %.0f%% / %.0f%% | %s |\n",
 			l, tmin / 1e6, tmed / 1e6, tmax / 1e6, kmin / 1e6, kmed / 1e6, kmax / 1e6,
-			100 * kmed / tmed, ct, ck, amin, amed, amax, 100 * amed / ct, tg, irs }'
+			100 * kmed / tmed, ct, ck, amin, amed, amax, 100 * amed / ct, tg, 100 * st, 100 * sk, irs }'
 done
 fe=$(grep -ho 'per flow [0-9]* bytes (+[0-9]* while inspected)' "$work"/kasblock-*-1.log 2>/dev/null | head -1)
 echo

@@ -1,13 +1,19 @@
 #!/usr/bin/python3
 """Packet rate of a running DPDK process, read from its telemetry socket.
 
-    dp_rate.py PREFIX [--port N] [--warmup S] [--seconds S] [--timeout S]
+    dp_rate.py PREFIX [--pid PID] [--port N] [--warmup S] [--seconds S] [--timeout S]
 
 Waits for /var/run/dpdk/PREFIX/dpdk_telemetry.v2, waits until port N has
 received packets, lets it run --warmup seconds, then reads /ethdev/stats,N
-twice --seconds apart and prints "PPS IPACKETS_DELTA SECONDS". Works the
-same for dpdk-testpmd and kasblock (both are DPDK primaries with telemetry
-on), so both are measured by one method.
+twice --seconds apart and prints "PPS IPACKETS_DELTA SECONDS CPU_SECONDS".
+Works the same for dpdk-testpmd and kasblock (both are DPDK primaries with
+telemetry on), so both are measured by one method.
+
+CPU_SECONDS (with --pid) is the time the process's busiest thread (the
+polling lcore) actually ran on a CPU over the same interval, from
+/proc/PID/task/TID/schedstat: on a shared machine the polling thread does
+not get a whole CPU, so cycles per packet are TSC Hz x CPU_SECONDS /
+packets, not TSC Hz / rate. Without --pid it prints "-".
 """
 
 import argparse
@@ -38,9 +44,23 @@ def ipackets(s, port):
     return int(r["/ethdev/stats"]["ipackets"])
 
 
+def runtimes(pid):
+    """{tid: ns on CPU} of every thread of pid."""
+    out = {}
+    base = "/proc/%d/task" % pid
+    for t in os.listdir(base):
+        try:
+            with open(os.path.join(base, t, "schedstat")) as fh:
+                out[t] = int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("prefix")
+    ap.add_argument("--pid", type=int)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--seconds", type=float, default=2.0)
@@ -59,10 +79,14 @@ def main():
             raise SystemExit("dp_rate: port %d never received" % a.port)
         time.sleep(0.05)
     time.sleep(a.warmup)
+    r0 = runtimes(a.pid) if a.pid else {}
     t0, p0 = time.monotonic(), ipackets(s, a.port)
     time.sleep(a.seconds)
     t1, p1 = time.monotonic(), ipackets(s, a.port)
-    print("%.0f %d %.4f" % ((p1 - p0) / (t1 - t0), p1 - p0, t1 - t0))
+    r1 = runtimes(a.pid) if a.pid else {}
+    cpu = max((r1[t] - r0[t] for t in r1 if t in r0), default=None)
+    print("%.0f %d %.4f %s" % ((p1 - p0) / (t1 - t0), p1 - p0, t1 - t0,
+                               "%.4f" % (cpu / 1e9) if cpu is not None else "-"))
     return 0
 
 
