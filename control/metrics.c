@@ -214,8 +214,8 @@ const struct ctl_metric ctl_metric_table[] = {
 	FAM("quic_hellos_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_done),
 	    "ClientHellos decrypted from QUIC Initials and parsed."),
 	FAM("quic_not_quic_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.quic_not_quic),
-	    "UDP flows on a QUIC port whose first client datagram is no client Initial "
-	    "(passed)."),
+	    "Client datagrams on a QUIC port that were not a client Initial where one was due "
+	    "(a short header starting a flow, or NOT_QUIC from the parser)."),
 	FAM("quic_unknown_version_total", C_, CTL_ML_NONE, CTL_MG_STATS,
 	    SN(dp.quic_unknown_version),
 	    "QUIC flows given up having seen only versions that are not decrypted."),

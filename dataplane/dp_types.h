@@ -170,7 +170,7 @@ struct dp_stats {
 	uint64_t http_anomaly[HTTP_R_COUNT]; /* request-head parse endings by reason */
 	uint64_t quic_inspected;            /* QUIC flows whose inspection started */
 	uint64_t quic_done;                 /* ClientHellos decrypted and parsed */
-	uint64_t quic_not_quic;             /* first client datagram not a client Initial */
+	uint64_t quic_not_quic;             /* client datagrams not an Initial where one was due */
 	uint64_t quic_unknown_version;      /* gave up having seen only versions not decrypted */
 	uint64_t quic_give_up;              /* no whole hello within quic.max_datagrams */
 	uint64_t quic_blocked;              /* long-header datagrams dropped (quic.mode = block) */

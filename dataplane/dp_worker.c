@@ -633,12 +633,10 @@ static void count_l7_end(struct dp_lcore *lc, const struct insp_out *o)
 			CNT_INC(lc, dns_anomaly[r]);
 		break;
 	case INSP_P_QUIC:
+		/* NOT_QUIC is not an end: handle_quic() counts it. */
 		if (st == QUIC_DONE)
 			CNT_INC(lc, quic_done);
-		else if (st == QUIC_NOT_QUIC)
-			CNT_INC(lc, quic_not_quic);
-		if ((st == QUIC_NOT_QUIC || st == QUIC_MALFORMED) && r != QUIC_R_NONE &&
-		    r < QUIC_R_COUNT)
+		else if (st == QUIC_MALFORMED && r != QUIC_R_NONE && r < QUIC_R_COUNT)
 			CNT_INC(lc, quic_anomaly[r]);
 		break;
 	default:
@@ -992,10 +990,11 @@ static enum fate udp_no_room(struct dp_lcore *lc, const struct l3l4_desc *d)
  * A datagram on a QUIC port (c2s: sent to it, by the client). quic.mode =
  * block drops the client's long-header packets, so no handshake starts
  * and clients fall back to TCP. inspect tracks the 5-tuple: a client
- * datagram with a long header on a new flow starts inspection (a short
- * header first means a connection already past its handshake: passed),
- * each client datagram is fed until a verdict, server datagrams are
- * forwarded, and a blocked flow loses its datagrams both ways.
+ * datagram with a long header on a new flow starts inspection (short
+ * headers are a connection already past its handshake: forwarded, the
+ * flow left NEW), each client datagram is fed until a verdict, server
+ * datagrams are forwarded, and a blocked flow loses its datagrams both
+ * ways.
  */
 static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
 {
@@ -1032,9 +1031,13 @@ static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
 	if (e->state == FLOW_S_NEW) {
 		uint32_t h;
 		if (!(dg[0] & QUIC_LONG_HEADER)) {
-			CNT_INC(lc, quic_not_quic);
-			CNT_INC(lc, quic_anomaly[QUIC_R_SHORT_HEADER]);
-			flow_pass(e, 0, 0, 0);
+			/* A connection past its handshake (picked up midway), or
+			 * not QUIC: nothing to read, but the flow stays NEW, so
+			 * that an Initial sent after it is still read. */
+			if (created) {
+				CNT_INC(lc, quic_not_quic);
+				CNT_INC(lc, quic_anomaly[QUIC_R_SHORT_HEADER]);
+			}
 			return FATE_FORWARD;
 		}
 		if (reasm_alloc(&lc->rp, 0, &h) != REASM_OK) {
@@ -1055,6 +1058,12 @@ static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
 	const struct insp_name *ns;
 
 	udp_names(lc, pc, &out);
+	if (out.parse_status == QUIC_NOT_QUIC) {
+		/* The parser starts again on the next datagram (inspect_l7.h). */
+		if (out.parse_reason < QUIC_R_COUNT)
+			CNT_INC(lc, quic_anomaly[out.parse_reason]);
+		CNT_INC(lc, quic_not_quic);
+	}
 	if (st == INSP_NEED_MORE)
 		return FATE_FORWARD;
 	CNT_INC(lc, inspections_finished);
@@ -1068,11 +1077,11 @@ static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
 			      FLOW_DIR_C2S);
 	case INSP_GIVE_UP:
 		CNT_INC(lc, insp_give_up);
-		if (out.parse_status == QUIC_NEED_MORE) {
+		if (out.parse_status == QUIC_NEED_MORE || out.parse_status == QUIC_NOT_QUIC) {
 			/* Read before decide() gives the slot back. */
-			const struct quic_initial *q = &s->insp.u.quic;
+			const struct insp_quic *iq = &s->insp.u.quic;
 			CNT_INC(lc, quic_give_up);
-			if ((q->flags & QUIC_F_UNKNOWN_VERSION) && q->n_packets == 0)
+			if ((iq->flags & QUIC_F_UNKNOWN_VERSION) && iq->q.n_packets == 0)
 				CNT_INC(lc, quic_unknown_version);
 		}
 		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);

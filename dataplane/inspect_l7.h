@@ -20,7 +20,12 @@
  *         limit: those three give GIVE_UP. Over TCP, a first message larger
  *         than the flow's buffer gives GIVE_UP too.
  *   QUIC  the names of the ClientHello, field quic_sni, once the parser has
- *         it whole (QUIC_DONE). NOT_QUIC gives PASS. MALFORMED gives
+ *         it whole (QUIC_DONE). NOT_QUIC (a datagram that is no client
+ *         Initial before any Initial opened) is reported in out and the
+ *         parser starts again on the next datagram: a server drops such a
+ *         datagram and still takes an Initial after it on the same 5-tuple,
+ *         so passing the flow there would let that Initial through unread.
+ *         MALFORMED gives
  *         CONFLICT for CRYPTO_CONFLICT (the conflict policy), GIVE_UP for
  *         DECRYPT (a server drops a packet it cannot open and reads the
  *         next, so passing would let a later Initial through unread),
@@ -79,7 +84,9 @@ void insp_quic_init(struct insp_flow *f, uint8_t *buf, size_t cap);
  * libcrypto state (quic_crypto_new()). max_datagrams bounds how many
  * datagrams a flow may send without a whole ClientHello (0: no bound).
  * *out is overwritten (proto INSP_P_QUIC); parse_status and parse_reason
- * are the QUIC parser's once terminal. Terminal statuses are sticky.
+ * are the QUIC parser's once terminal, and NOT_QUIC with its reason on the
+ * datagram that restarted the parser (the status is then NEED_MORE or
+ * GIVE_UP). Terminal statuses are sticky.
  */
 enum insp_status insp_quic_feed(struct insp_flow *f, struct quic_crypto *cx,
 				const uint8_t *dgram, size_t len, uint32_t max_datagrams,

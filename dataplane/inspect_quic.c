@@ -13,7 +13,9 @@ void insp_quic_init(struct insp_flow *f, uint8_t *buf, size_t cap)
 {
 	insp_init(f, buf, cap);
 	f->proto = INSP_P_QUIC;
-	quic_initial_init(&f->u.quic, buf, cap);
+	quic_initial_init(&f->u.quic.q, buf, cap);
+	f->u.quic.n_datagrams = 0;
+	f->u.quic.flags = 0;
 }
 
 /* MALFORMED reasons a client can choose to reach, or that leave the
@@ -47,7 +49,8 @@ enum insp_status insp_quic_feed(struct insp_flow *f, struct quic_crypto *cx,
 				const struct sigset *set, struct sig_scratch *scr,
 				struct insp_out *out)
 {
-	struct quic_initial *q = &f->u.quic;
+	struct insp_quic *iq = &f->u.quic;
+	struct quic_initial *q = &iq->q;
 	int err = 0;
 
 	out->n_names = 0;
@@ -59,17 +62,28 @@ enum insp_status insp_quic_feed(struct insp_flow *f, struct quic_crypto *cx,
 	if (f->done)
 		return (enum insp_status)f->status;
 
+	iq->n_datagrams++;
 	enum quic_status st = quic_initial_feed_datagram(q, cx, dgram, len);
-	out->parse_flags = q->flags;
+	iq->flags |= q->flags;
+	out->parse_flags = iq->flags;
+	if (st == QUIC_NOT_QUIC) {
+		/* Not a client Initial (the parser decides that only before any
+		 * Initial opened). A server drops such a datagram and still
+		 * takes a real Initial on the same 5-tuple after it, so the
+		 * flow is not passed: the parser starts again on the next
+		 * datagram, within max_datagrams. */
+		out->parse_status = (uint8_t)st;
+		out->parse_reason = (uint8_t)q->reason;
+		quic_initial_init(q, f->buf, f->cap);
+		st = QUIC_NEED_MORE;
+	}
 	if (st == QUIC_NEED_MORE) {
-		if (max_datagrams != 0 && q->n_datagrams >= max_datagrams)
+		if (max_datagrams != 0 && iq->n_datagrams >= max_datagrams)
 			return finish(f, INSP_GIVE_UP);
 		return INSP_NEED_MORE;
 	}
 	out->parse_status = (uint8_t)st;
 	out->parse_reason = (uint8_t)q->reason;
-	if (st == QUIC_NOT_QUIC)
-		return finish(f, INSP_PASS);
 	if (st == QUIC_MALFORMED) {
 		if (q->reason == QUIC_R_CRYPTO_CONFLICT)
 			return finish(f, INSP_CONFLICT);

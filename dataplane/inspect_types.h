@@ -78,6 +78,14 @@ struct insp_out {
 	struct insp_name names[INSP_MAX_NAMES];
 };
 
+/* QUIC: the parser's state, and what outlives its restarts after a
+ * datagram that is not a client Initial (inspect_l7.h). */
+struct insp_quic {
+	struct quic_initial q;
+	uint32_t n_datagrams; /* client datagrams fed, restarts included */
+	uint32_t flags;       /* quic_flag bits seen, restarts included */
+};
+
 /* DNS over TCP: the first message, gathered into the flow's buffer. */
 struct insp_dns {
 	uint32_t have;       /* bytes gathered */
@@ -102,7 +110,7 @@ struct insp_flow {
 		struct tls_hello tls;
 		struct http_head http;
 		struct h2c h2c;
-		struct quic_initial quic;
+		struct insp_quic quic;
 		struct insp_dns dns;
 	} u;
 };

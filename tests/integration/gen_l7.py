@@ -267,21 +267,28 @@ def quic_allowed(cn):
     return cap, exp
 
 
-@case("quic", "not QUIC on UDP 443: a short header first passes the flow; an unknown "
-      "version (gQUIC Q050) gives up after quic.max_datagrams and passes (fail open)", "udp")
+@case("quic", "not QUIC first: short headers and a long header with the fixed bit clear "
+      "do not pass the flow, the barred Initial after them is read; an unknown version "
+      "(gQUIC Q050) gives up after quic.max_datagrams and passes (fail open)", "udp")
 def quic_not_quic(cn):
     cap, exp, rng = Capture(), Exp(), seeded(cn)
     f = Flow(cap, "n1", C4, 50106, S4, 443, proto="UDP")
     f.udp("c2s", short_datagram(rng, 200), note="short header first")
-    f.udp("c2s", Q.protect(Q.V1, rng.randbytes(8), b"", 0,
-                           Q.crypto_frame(0, qhello(rng, "kaspersky.ru")), pad_to=1200),
-          note="an Initial on the already passed flow")
+    f.udp("s2c", short_datagram(rng, 200), note="server short header")
+    f.udp("c2s", b"\x80\x00\x00\x00\x01\x08" + rng.randbytes(1250),
+          note="v1 long header, fixed bit clear")
+    d = f.udp("c2s", Q.protect(Q.V1, rng.randbytes(8), b"", 0,
+                               Q.crypto_frame(0, qhello(rng, "kaspersky.ru")), pad_to=1200),
+              note="a barred Initial after them")
+    f.udp("s2c", server_datagram(rng), note="server after the verdict")
+    block_quic_flow(cap, exp, f, d, "kaspersky.ru")
     g = Flow(cap, "n2", C4, 50107, S4, 443, proto="UDP")
     for i in range(10):
         g.udp("c2s", b"\xcd" + b"Q050" + b"\x08" + rng.randbytes(8) + b"\x00" + rng.randbytes(1300),
               note="gQUIC Q050 datagram %d" % i)
     g.udp("s2c", rng.randbytes(200))
-    exp.summary = {"quic inspected": 1, "not quic": 1, "give-up": 1}
+    exp.summary = {"quic inspected": 2, "not quic": 2, "give-up": 1, "hellos": 1,
+                   "quic anomalies": 2}
     return cap, exp
 
 

@@ -111,7 +111,14 @@ def protect(version, dcid, scid, pn, frames, *, token=b"", pn_len=4, pad_to=0,
 def unprotect(pkt, largest_pn=-1):
     """(version, dcid, pn, plaintext, packet length) of a client Initial at
     the start of pkt, or None when it is not one this module can open."""
-    if len(pkt) < 7 or not pkt[0] & 0x80:
+    try:
+        return _unprotect(pkt, largest_pn)
+    except (IndexError, ValueError):        # cut short: not an Initial
+        return None
+
+
+def _unprotect(pkt, largest_pn):
+    if len(pkt) < 7 or pkt[0] & 0xc0 != 0xc0:
         return None
     version = struct.unpack("!I", pkt[1:5])[0]
     if version not in _VERSIONS:

@@ -10,8 +10,8 @@
  *   offset; a first message larger than the buffer.
  * - QUIC: the RFC 9001 A.2 Initial (example.com), Chromium's two-Initial
  *   post-quantum flight (quic.kaspersky.com) in every order of its first
- *   two datagrams, decryption failure, short header, unknown versions up
- *   to max_datagrams, sticky verdicts.
+ *   two datagrams, decryption failure, a short header before an Initial,
+ *   unknown versions up to max_datagrams, sticky verdicts.
  * - h2c: curl's requests (tests/data/h2c/) through insp_feed: handed over
  *   from HTTP/1 at the preface whatever the chunking, names with ports and
  *   IP literals, a block over the buffer, frames out of order.
@@ -378,12 +378,23 @@ static void test_quic_rfc(void **state)
 	assert_int_equal(out.parse_reason, QUIC_R_DECRYPT);
 	pkt[600] ^= 0x01;
 
-	/* A short header first: NOT_QUIC, PASS. */
-	pkt[0] = 0x40;
+	/* A short header first: NOT_QUIC is reported, the flow is not passed,
+	 * and the real Initial after it is read. */
+	static uint8_t junk[100];
+	memcpy(junk, pkt, sizeof(junk));
+	junk[0] = 0x40;
 	insp_quic_init(&e->f, e->buf, BUF_CAP);
-	assert_int_equal(quic(e, pkt, 100, 8, &out), INSP_PASS);
+	assert_int_equal(quic(e, junk, sizeof(junk), 8, &out), INSP_NEED_MORE);
 	assert_int_equal(out.parse_status, QUIC_NOT_QUIC);
 	assert_int_equal(out.parse_reason, QUIC_R_SHORT_HEADER);
+	assert_int_equal(quic(e, pkt, n, 8, &out), INSP_PASS);
+	assert_int_equal(out.parse_status, QUIC_DONE);
+	assert_string_equal(out.names[0].norm, "example.com");
+	/* ... and counts toward max_datagrams: the 2nd datagram of 2 gives up. */
+	insp_quic_init(&e->f, e->buf, BUF_CAP);
+	assert_int_equal(quic(e, junk, sizeof(junk), 2, &out), INSP_NEED_MORE);
+	assert_int_equal(quic(e, junk, sizeof(junk), 2, &out), INSP_GIVE_UP);
+	assert_int_equal(out.parse_status, QUIC_NOT_QUIC);
 }
 
 static void test_quic_chromium(void **state)
@@ -440,7 +451,8 @@ static void test_quic_unknown_version(void **state)
 		assert_int_equal(st, i < 8 ? INSP_NEED_MORE : INSP_GIVE_UP);
 	}
 	assert_true(out.parse_flags & QUIC_F_UNKNOWN_VERSION);
-	assert_int_equal(e->f.u.quic.n_packets, 0);
+	assert_int_equal(e->f.u.quic.q.n_packets, 0);
+	assert_int_equal(e->f.u.quic.n_datagrams, 8);
 	/* max_datagrams 0: no bound. */
 	insp_quic_init(&e->f, e->buf, BUF_CAP);
 	for (unsigned i = 0; i < 100; i++)
