@@ -86,6 +86,7 @@ static const struct key ports_keys[] = {
 	{"rx_desc", K_U32, OFF(rx_desc), 64, 16384},
 	{"tx_desc", K_U32, OFF(tx_desc), 64, 16384},
 	{"mbufs", K_U32, OFF(mbufs), 1023, 16u << 20},
+	{"mtu", K_U32, OFF(mtu), 1280, 9600},
 	{NULL, 0, 0, 0, 0},
 };
 
@@ -288,6 +289,7 @@ void ctl_config_defaults(struct ctl_config *c)
 	c->rx_desc = 1024;
 	c->tx_desc = 1024;
 	c->mbufs = 16383;
+	c->mtu = 1500;
 	c->workers = 0;
 	c->flow_capacity = 262144;
 	c->timeout_inspecting = 30;

@@ -72,6 +72,7 @@ struct ctl_config {
 	uint32_t rx_desc;
 	uint32_t tx_desc;
 	uint32_t mbufs;                /* per NUMA socket */
+	uint32_t mtu;                  /* port MTU; mbufs hold a whole frame of it */
 
 	/* workers */
 	uint32_t workers;              /* 0: every lcore but the main one */

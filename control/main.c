@@ -254,6 +254,7 @@ static void fill_dp_conf(struct dp_conf *dc, const struct ctl_config *c)
 	dc->frag_flows = c->frag_flows;
 	dc->frag_timeout_ms = c->frag_timeout_ms;
 	dc->event_ring = c->event_ring;
+	dc->mtu = c->mtu;
 	dc->log_names = c->log_names;
 	dc->quic_mode = c->quic_mode;
 	dc->n_quic_ports = (uint8_t)c->n_quic_ports;
@@ -521,7 +522,8 @@ int main(int argc, char **argv)
 		/* Enough memory for the configured pools, at least 512 MB. */
 		size_t need = (size_t)cfg.pool_slots * dp_insp_slot_bytes(cfg.stream_cap) +
 			      (size_t)flow_table_capacity(cfg.flow_capacity) * 80u +
-			      ((size_t)cfg.mbufs + cfg.frag_flows * 8u) * 2560u +
+			      (size_t)cfg.mbufs * (dp_mbuf_buf_size(cfg.mtu) + 384u) +
+			      (size_t)cfg.frag_flows * 8u * 2560u +
 			      (size_t)cfg.event_ring * sizeof(struct dp_event);
 		size_t mb = need / (1u << 20) + 256;
 		snprintf(mem, sizeof(mem), "%zu", mb < 512 ? 512 : mb);

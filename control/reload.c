@@ -207,6 +207,7 @@ static const struct {
 	RK("ports.rx_desc", rx_desc),
 	RK("ports.tx_desc", tx_desc),
 	RK("ports.mbufs", mbufs),
+	RK("ports.mtu", mtu),
 	RK("workers.count", workers),
 	RK("flows.capacity", flow_capacity),
 	RK("flows.timeout_inspecting", timeout_inspecting),

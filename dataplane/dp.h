@@ -41,11 +41,26 @@ struct dp_pair_names {
  * frames leave where they came in, as in replay), one RX and one TX queue
  * per worker where the device has them, symmetric RSS when a port has more
  * than one queue, promiscuous mode, then starts them. Fills conf->n_ports,
- * peer[], n_queues[]. rx_desc/tx_desc/mbufs as configured. Returns 0 or
- * -errno with a message in err.
+ * peer[], n_queues[]. rx_desc/tx_desc/mbufs as configured. Each port gets
+ * the MTU conf->mtu, or the most its device takes (logged as a warning);
+ * mbufs are sized by dp_mbuf_buf_size(conf->mtu). Returns 0 or -errno with
+ * a message in err.
  */
 int dp_ports_setup(struct dp_conf *conf, const struct dp_pair_names *pairs, unsigned n,
 		   uint32_t rx_desc, uint32_t tx_desc, uint32_t mbufs, char *err, size_t errlen);
+
+/* MTU range of ports.mtu, and the default. */
+#define DP_MTU_DEFAULT 1500u
+#define DP_MTU_MIN 1280u
+#define DP_MTU_MAX 9600u
+
+/*
+ * The data room (headroom included) of the packet mbufs for an MTU: a whole
+ * frame (MTU + Ethernet header + two VLAN tags + FCS) in one segment,
+ * rounded up to 2048 bytes: RTE_MBUF_DEFAULT_BUF_SIZE at MTU 1500, 10368
+ * at 9000 and 9600. dp_ports_setup() sizes the pool with it.
+ */
+uint32_t dp_mbuf_buf_size(uint32_t mtu);
 
 /* Stops and closes every port set up. */
 void dp_ports_close(const struct dp_conf *conf);

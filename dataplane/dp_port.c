@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port setup for inline pairs. Frames are never modified on the way through
- * (no MAC rewrite, tags kept), so the only offloads asked for are RSS and,
- * where the device has it, scattered RX for frames above one mbuf.
+ * (no MAC rewrite, tags kept), so the only offload asked for is RSS.
+ *
+ * MTU: every port gets ports.mtu (or the most its device takes), and the
+ * mbufs are sized so that a whole frame of that MTU fits one segment: the
+ * worker then parses frames in place, and net_af_packet, which copies each
+ * frame slot into one mbuf, works with framesz equal to the data room.
+ * Scattered RX is asked for only if a frame could still exceed one mbuf
+ * (it cannot with this sizing): on several PMDs it selects a slower RX path.
  *
  * Queues: worker w polls RX queue w of each port and transmits on TX queue w
  * of the peer (and of the port itself, for resets toward the client). A pair
@@ -21,6 +27,14 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+
+/* The dataplane's log type (dp_worker.c registers it). */
+extern int kb_dp_logtype;
+#define PORT_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, kb_dp_logtype, "kasblock.dp: " fmt "\n", ##__VA_ARGS__)
+
+/* What a frame adds to the MTU: Ethernet header, two VLAN tags, FCS. */
+#define DP_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + 2u * RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
 
 /* Symmetric Toeplitz key (0x6d5a repeated): both directions of a flow hash
  * to the same queue, so one worker sees the whole flow. */
@@ -42,7 +56,33 @@ static int port_of(const char *name, uint16_t *port)
 	return rte_eth_dev_get_port_by_name(name, port) == 0 ? 0 : -ENODEV;
 }
 
-static struct rte_mempool *pool_for(int socket, uint32_t mbufs)
+uint32_t dp_mbuf_buf_size(uint32_t mtu)
+{
+	uint32_t frame = mtu + DP_FRAME_OVERHEAD;
+
+	return RTE_PKTMBUF_HEADROOM + ((frame + 2047u) & ~2047u);
+}
+
+/*
+ * The largest MTU the device takes, as ethdev validates it: max_mtu, and
+ * the frame (MTU + the device's overhead, else Ethernet header + FCS) must
+ * fit max_rx_pktlen. net_af_packet reports 1518 bytes: its MTU stays 1500
+ * whatever ports.mtu says (the kernel interface MTU and the framesz devarg
+ * decide what it receives).
+ */
+static uint32_t dev_max_mtu(const struct rte_eth_dev_info *info)
+{
+	uint32_t over = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	uint32_t max = info->max_mtu;
+
+	if (info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu)
+		over = info->max_rx_pktlen - info->max_mtu;
+	if (info->max_rx_pktlen > over && info->max_rx_pktlen - over < max)
+		max = info->max_rx_pktlen - over;
+	return max;
+}
+
+static struct rte_mempool *pool_for(int socket, uint32_t mbufs, uint32_t mtu)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned s = socket < 0 ? 0 : (unsigned)socket;
@@ -52,7 +92,8 @@ static struct rte_mempool *pool_for(int socket, uint32_t mbufs)
 	if (mbuf_pool[s] != NULL)
 		return mbuf_pool[s];
 	snprintf(name, sizeof(name), "kb_mbuf_%u", s);
-	mbuf_pool[s] = rte_pktmbuf_pool_create(name, mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	mbuf_pool[s] = rte_pktmbuf_pool_create(name, mbufs, 256, 0,
+					       (uint16_t)dp_mbuf_buf_size(mtu),
 					       socket < 0 ? SOCKET_ID_ANY : socket);
 	return mbuf_pool[s];
 }
@@ -72,16 +113,30 @@ static int port_cap(uint16_t port, uint16_t *q)
 }
 
 static int port_start(uint16_t port, uint16_t nq, uint32_t rx_desc, uint32_t tx_desc,
-		      uint32_t mbufs, char *err, size_t errlen)
+		      uint32_t mbufs, uint32_t want_mtu, char *err, size_t errlen)
 {
 	struct rte_eth_conf pc;
 	struct rte_eth_dev_info info;
 	int socket = rte_eth_dev_socket_id(port);
+	uint32_t room = dp_mbuf_buf_size(want_mtu) - RTE_PKTMBUF_HEADROOM;
 	int rc;
 
 	memset(&pc, 0, sizeof(pc));
 	if ((rc = rte_eth_dev_info_get(port, &info)) != 0)
 		goto fail;
+	uint32_t mtu = want_mtu, dmax = dev_max_mtu(&info);
+	if (mtu > dmax) {
+		PORT_LOG(WARNING, "port %u (%s): MTU %u is above what the device takes, set to %u%s",
+			 port, info.driver_name, want_mtu, dmax,
+			 strcmp(info.driver_name, "net_af_packet") == 0
+				 ? " (net_af_packet receives what the interface MTU and the "
+				   "framesz devarg let through)"
+				 : "");
+		mtu = dmax;
+	}
+	if (mtu < info.min_mtu)
+		mtu = info.min_mtu;
+	pc.rxmode.mtu = mtu;
 	if (nq > 1) {
 		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		pc.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
@@ -94,7 +149,8 @@ static int port_start(uint16_t port, uint16_t nq, uint32_t rx_desc, uint32_t tx_
 								      ? info.hash_key_size
 								      : 40;
 	}
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+	if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) &&
+	    mtu + DP_FRAME_OVERHEAD > room)
 		pc.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		pc.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -103,7 +159,7 @@ static int port_start(uint16_t port, uint16_t nq, uint32_t rx_desc, uint32_t tx_
 	uint16_t nrx = (uint16_t)rx_desc, ntx = (uint16_t)tx_desc;
 	if ((rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx)) != 0)
 		goto fail;
-	struct rte_mempool *mp = pool_for(socket, mbufs);
+	struct rte_mempool *mp = pool_for(socket, mbufs, want_mtu);
 	if (mp == NULL) {
 		rc = -rte_errno;
 		goto fail;
@@ -113,8 +169,12 @@ static int port_start(uint16_t port, uint16_t nq, uint32_t rx_desc, uint32_t tx_
 		struct rte_eth_txconf txc = info.default_txconf;
 		rxc.offloads = pc.rxmode.offloads;
 		txc.offloads = pc.txmode.offloads;
-		if ((rc = rte_eth_rx_queue_setup(port, q, nrx, (unsigned)socket, &rxc, mp)) != 0 ||
-		    (rc = rte_eth_tx_queue_setup(port, q, ntx, (unsigned)socket, &txc)) != 0)
+		if ((rc = rte_eth_rx_queue_setup(port, q, nrx, (unsigned)socket, &rxc, mp)) != 0) {
+			if (rc == -ENOMEM)
+				goto small_mbufs;
+			goto fail;
+		}
+		if ((rc = rte_eth_tx_queue_setup(port, q, ntx, (unsigned)socket, &txc)) != 0)
 			goto fail;
 	}
 	if ((rc = rte_eth_dev_start(port)) != 0)
@@ -123,7 +183,17 @@ static int port_start(uint16_t port, uint16_t nq, uint32_t rx_desc, uint32_t tx_
 	rc = rte_eth_promiscuous_enable(port);
 	if (rc != 0 && rc != -ENOTSUP)
 		goto fail;
+	uint16_t got = 0;
+	if (rte_eth_dev_get_mtu(port, &got) == 0)
+		PORT_LOG(INFO, "port %u (%s): MTU %u, mbuf data room %u bytes", port,
+			 info.driver_name, got, room);
 	return 0;
+small_mbufs:
+	/* net_af_packet copies a whole frame slot (framesz) into one mbuf. */
+	snprintf(err, errlen, "port %u (%s): its frames do not fit the %u-byte mbufs of "
+		 "ports.mtu %u (net_af_packet: framesz must be at most %u)", port,
+		 info.driver_name, room, want_mtu, room);
+	return rc;
 fail:
 	snprintf(err, errlen, "port %u: setup failed: %s", port, rte_strerror(-rc));
 	return rc < 0 ? rc : -EIO;
@@ -139,6 +209,11 @@ int dp_ports_setup(struct dp_conf *conf, const struct dp_pair_names *pairs, unsi
 	for (unsigned i = 0; i < sizeof(sym_rss_key); i += 2) {
 		sym_rss_key[i] = 0x6d;
 		sym_rss_key[i + 1] = 0x5a;
+	}
+	if (conf->mtu < DP_MTU_MIN || conf->mtu > DP_MTU_MAX) {
+		snprintf(err, errlen, "ports: MTU %u is outside %u..%u", conf->mtu, DP_MTU_MIN,
+			 DP_MTU_MAX);
+		return -EINVAL;
 	}
 	if (n == 0 || n > DP_MAX_PORTS) {
 		snprintf(err, errlen, "ports: 1 to %u pairs needed", DP_MAX_PORTS);
@@ -175,10 +250,11 @@ int dp_ports_setup(struct dp_conf *conf, const struct dp_pair_names *pairs, unsi
 		conf->peer[pa[i]] = pb[i];
 		conf->peer[pb[i]] = pa[i];
 		conf->n_queues[pa[i]] = conf->n_queues[pb[i]] = nq[i];
-		if ((rc = port_start(pa[i], nq[i], rx_desc, tx_desc, mbufs, err, errlen)) != 0)
+		if ((rc = port_start(pa[i], nq[i], rx_desc, tx_desc, mbufs, conf->mtu, err,
+				     errlen)) != 0)
 			return rc;
-		if (pb[i] != pa[i] &&
-		    (rc = port_start(pb[i], nq[i], rx_desc, tx_desc, mbufs, err, errlen)) != 0)
+		if (pb[i] != pa[i] && (rc = port_start(pb[i], nq[i], rx_desc, tx_desc, mbufs,
+						       conf->mtu, err, errlen)) != 0)
 			return rc;
 		if (pa[i] + 1u > conf->n_ports)
 			conf->n_ports = (uint16_t)(pa[i] + 1u);

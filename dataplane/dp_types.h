@@ -111,6 +111,7 @@ struct dp_conf {
 	uint32_t frag_flows;
 	uint32_t frag_timeout_ms;
 	uint32_t event_ring;
+	uint32_t mtu;                    /* ports.mtu: each mbuf holds a whole frame of it */
 	bool log_names;
 	uint8_t quic_mode;               /* enum dp_quic_mode */
 	uint8_t n_quic_ports;

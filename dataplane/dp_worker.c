@@ -1166,7 +1166,10 @@ static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct
 		r = rte_ipv4_frag_reassemble_packet(lc->frag_tbl, &lc->dr, c, tsc, ip);
 	} else {
 		size_t fo = v6_frag_hdr(pc->buf, (size_t)d->l3_off + d->l3_len, d->l3_off);
-		if (fo == 0 || rte_pktmbuf_is_contiguous(c) == 0) {
+		/* The headers are slid in the first segment; the payload may
+		 * run on in others (a copy of a fragment above 2 KiB is a chain
+		 * of aux mbufs), ip_frag chains segments anyway. */
+		if (fo == 0 || rte_pktmbuf_data_len(c) < fo + 8u) {
 			rte_pktmbuf_free(c);
 			CNT_INC(lc, frag_unsupported);
 			return FATE_FORWARD;

@@ -539,6 +539,60 @@ def l3_ipv4_frags_pass(cn):
     return cap, [allow("f1", [("sni", "example.test")])]
 
 
+# ---------------------------------------------------------------- jumbo frames
+
+def _jumbo(cn, *, v6=False, fragments=None):
+    """Frames of a 9000-byte MTU: f1 sends an 8.7 KB barred hello in one
+    segment (or, over IPv6, in one segment cut into two ~4.4 KB fragments);
+    f2 is allowed and fills 9000-byte frames both ways, which must come out
+    byte for byte. Frames above 2 KiB are what net_af_packet cut before
+    ports.mtu and what replay chains over several mbufs at MTU 1500."""
+    cap = Capture()
+    client, server = (C6, S6) if v6 else (C4, S4)
+    mss = 9000 - (40 if v6 else 20) - 20
+    rng, hs = hello_stream(cn, "dnl-01.geo.kaspersky.com", pad_to=8700)
+    s = tls_records(hs)
+    f = tls_flow(cap, "f1", 45001, client=client, server=server)
+    if fragments:
+        f.client_data_fragments(0, s, fragments)
+    else:
+        f.client_data(0, s, note="8.7 KB hello in one jumbo frame")
+    after_block(f, len(s))
+    _r2, hs2 = hello_stream(cn + "-allowed", "example.test")
+    s2 = tls_records(hs2)
+    g = tls_flow(cap, "f2", 45002, client=client, server=server)
+    g.client_data(0, s2)
+    big = rng.randbytes(mss)
+    g.server_data(0, big, note="server data, a full 9000-byte frame")
+    g.client_ack(len(big), len(s2))
+    app = b"\x17\x03\x03" + (mss - 5).to_bytes(2, "big") + rng.randbytes(mss - 5)
+    g.client_data(len(s2), app, note="client data, a full 9000-byte frame")
+    g.server_ack(len(s2) + len(app))
+    g.close(len(s2) + len(app), len(big))
+    return cap, [block("f1", "sni", "dnl-01.geo.kaspersky.com", len(s)),
+                 allow("f2", [("sni", "example.test")])]
+
+
+@case("l3", "jumbo frames (9000-byte MTU) at ports.mtu 1500: chained mbufs, inspected and forwarded whole")
+def l3_jumbo(cn):
+    return _jumbo(cn)
+
+
+@case("l3", "jumbo frames with ports.mtu = 9000: one mbuf per frame", config="jumbo.conf")
+def l3_jumbo_mtu(cn):
+    return _jumbo(cn)
+
+
+@case("l3", "jumbo IPv6: a hello in two 4.4 KB fragments, and 9000-byte frames")
+def l3_jumbo_v6_frags(cn):
+    return _jumbo(cn, v6=True, fragments=[4400])
+
+
+@case("l3", "jumbo IPv6 fragments with ports.mtu = 9000", config="jumbo.conf")
+def l3_jumbo_v6_frags_mtu(cn):
+    return _jumbo(cn, v6=True, fragments=[4400])
+
+
 # ================================================================ http
 
 def _http_case(cn, head, raw_name, field, segs_fn, order=None, *, server=S4, sport=80,

@@ -148,6 +148,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.exempt_action, CTL_ACT_PASS);
 	assert_int_equal(cfg.event_rate, 1000);
 	assert_int_equal(cfg.inventory_capacity, 65536);
+	assert_int_equal(cfg.mtu, 1500);
 	assert_string_equal(cfg.metrics_address, "127.0.0.1");
 	assert_true(cfg.metrics_enabled);
 	assert_true(cfg.telemetry_enabled);
@@ -210,6 +211,7 @@ static void test_full(void **state)
 	assert_int_equal(cfg.rx_desc, 2048);
 	assert_int_equal(cfg.tx_desc, 512);
 	assert_int_equal(cfg.mbufs, 32767);
+	assert_int_equal(cfg.mtu, 9000);
 	assert_int_equal(cfg.workers, 3);
 	assert_int_equal(cfg.flow_capacity, 131072);
 	assert_int_equal(cfg.timeout_closed, 5);
