@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Dataplane benchmark (docs/performance.md, "Dataplane").
 #
-# Three generated profiles (gen_dataplane.py: (a) mixed perimeter, (b) 64-byte
-# frames of established flows, (c) ClientHello-only, a new flow per packet)
+# Five generated profiles (gen_dataplane.py: (a) mixed perimeter, (b) 64-byte
+# frames of established flows, (c) ClientHello-only, a new flow per packet,
+# (d) QUIC-Initial-only, a new flow per packet, (e) DNS-query-only)
 # are fed by net_pcap infinite_rx into net_null, first through dpdk-testpmd
 # io forwarding (the ceiling: what the two vdevs cost by themselves), then
 # through one kasblock worker, on the same vdevs, the same lcores (-l 0-1:
@@ -21,7 +22,7 @@
 # it received (kasblock's summary, testpmd's forward statistics).
 #
 # usage: scripts/bench/dataplane.sh [--runs N] [--seconds S] [--no-callgrind]
-#                                   [--profiles "mixed small hello"]
+#                                   [--profiles "mixed small hello quic dns"]
 # env:   KB_BENCH_BUILD (default build/bench, release), KB_BENCH_WORK (default
 #        $KB_BENCH_BUILD/bench-dataplane)
 set -euo pipefail
@@ -34,7 +35,7 @@ secs=2
 warm=1
 cg=1
 cg_secs=25
-profiles="mixed small hello"
+profiles="mixed small hello quic dns"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2; shift 2 ;;
@@ -54,7 +55,11 @@ kasblock=$root/$build/control/kasblock
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 gen=scripts/bench/gen_dataplane.py
-if [ ! -f "$work/hello.pcap" ] || [ "$gen" -nt "$work/hello.pcap" ]; then
+regen=0
+for p in $profiles; do
+	if [ ! -f "$work/$p.pcap" ] || [ "$gen" -nt "$work/$p.pcap" ]; then regen=1; fi
+done
+if [ "$regen" = 1 ]; then
 	/usr/bin/python3 "$gen" "$work" >&2
 fi
 
@@ -62,9 +67,10 @@ tsc_mhz=$(awk -F': ' '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo)
 grep -qw constant_tsc /proc/cpuinfo || echo "warning: no constant_tsc: cycles are approximate" >&2
 mbufs=65536
 
-# Configurations: the flow table of (c) is smaller than its 32768 tuples so
-# that every packet finds no flow (entries are evicted before their tuple
-# comes round again); (a) and (b) use the default capacity (262144).
+# Configurations: the flow table of (c) and (d) is smaller than their 32768
+# and 16384 tuples so that every packet finds no flow (entries are evicted
+# before their tuple comes round again); the others use the default
+# capacity (262144; (e) makes no flow entries).
 conf() { # PROFILE -> path
 	local f=$work/kasblock-$1.conf
 	cat >"$f" <<-EOF
@@ -72,7 +78,7 @@ conf() { # PROFILE -> path
 	workers = { count = 1; };
 	signatures = { files = [ "$root/signatures/pack" ]; };
 	EOF
-	[ "$1" = hello ] && echo 'flows = { capacity = 8192; };' >>"$f"
+	case $1 in hello | quic) echo 'flows = { capacity = 8192; };' >>"$f" ;; esac
 	echo "$f"
 }
 
@@ -173,7 +179,9 @@ stats() { # numbers... -> "min median max"
 }
 
 declare -A label=([mixed]="(a) mixed perimeter" [small]="(b) 64 B, established flows"
-	[hello]="(c) ClientHello, new flow each")
+	[hello]="(c) ClientHello, new flow each" [quic]="(d) QUIC Initial, new flow each"
+	[dns]="(e) DNS query")
+# (d) and (e) have no target: "-".
 declare -A target=([mixed]=60 [small]=40 [hello]=600)
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), TSC ${tsc_mhz} MHz, $(date -u +%F), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -210,11 +218,12 @@ for p in $profiles; do
 	fi
 	awk -v l="${label[$p]}" -v tmin="$tmin" -v tmed="$tmed" -v tmax="$tmax" \
 		-v kmin="$kmin" -v kmed="$kmed" -v kmax="$kmax" -v ct="$ctmed" -v ck="$ckmed" \
-		-v amin="$amin" -v amed="$amed" -v amax="$amax" -v tg="${target[$p]}" -v irs="$irs" \
+		-v amin="$amin" -v amed="$amed" -v amax="$amax" -v tg="${target[$p]:-}" -v irs="$irs" \
 		-v st="$stmed" -v sk="$skmed" 'BEGIN {
-		printf "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f%% | %.0f | %.0f | %.0f / %.0f / %.0f | %.0f%% | <= %d | %.0f%% / %.0f%% | %s |\n",
+		printf "| %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.0f%% | %.0f | %.0f | %.0f / %.0f / %.0f | %.0f%% | %s | %.0f%% / %.0f%% | %s |\n",
 			l, tmin / 1e6, tmed / 1e6, tmax / 1e6, kmin / 1e6, kmed / 1e6, kmax / 1e6,
-			100 * kmed / tmed, ct, ck, amin, amed, amax, 100 * amed / ct, tg, 100 * st, 100 * sk, irs }'
+			100 * kmed / tmed, ct, ck, amin, amed, amax, 100 * amed / ct,
+			tg == "" ? "-" : "<= " tg, 100 * st, 100 * sk, irs }'
 done
 fe=$(grep -ho 'per flow [0-9]* bytes (+[0-9]* while inspected)' "$work"/kasblock-*-1.log 2>/dev/null | head -1)
 echo

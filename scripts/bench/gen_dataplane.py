@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Traffic profiles for the dataplane benchmark (scripts/bench/dataplane.sh).
 
-    gen_dataplane.py OUTDIR      writes mixed.pcap, small.pcap, hello.pcap
+    gen_dataplane.py OUTDIR      writes mixed.pcap, small.pcap, hello.pcap,
+                                 quic.pcap, dns.pcap
 
 The captures are replayed in a loop by net_pcap's infinite_rx, so each is
 built to mean the same thing on every pass:
@@ -20,6 +21,16 @@ built to mean the same thing on every pass:
               runs kasblock with a flow table smaller than that (8192), so
               an entry is evicted long before its tuple comes round again:
               every packet creates a flow, is inspected, matched and decided.
+  quic.pcap   (d) QUIC-Initial-only: 16384 client Initials (v1, a Chromium-
+              sized 1250-byte datagram with a whole ClientHello), each from
+              its own client address and port and with its own Destination
+              Connection ID, so each costs a key derivation, header
+              protection, AES-GCM over the packet, the hello parse and a
+              match; run with the same small flow table as (c): every
+              packet is a new flow. 1% name barred hosts.
+  dns.pcap    (e) DNS-query-only: 32768 queries as dig sends them (EDNS,
+              a cookie) from 4096 client sockets to port 53, 1% for barred
+              names (answered with a refusal, the query dropped).
 
 Fixed seeds: the files are the same on every run.
 """
@@ -35,6 +46,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from kbpkt import (  # noqa: E402
     IP, IPv6, TCP, UDP, Ether, Raw, client_hello, http_get, tls_records,
 )
+import kbquic  # noqa: E402  (python3-cryptography)
 
 CM, SM = "02:00:00:00:00:01", "02:00:00:00:00:02"
 BARRED = ["dnl-01.geo.kaspersky.com", "my.kaspersky.com", "s01.upd.kaspersky.com",
@@ -176,6 +188,38 @@ def hello(rng):
     return out
 
 
+def _src(n):
+    return "10.%d.%d.%d" % (64 + (n >> 14), n >> 6 & 255, (n & 63) + 1)
+
+
+def quic(rng):
+    out = []
+    for n in range(16384):
+        name = rng.choice(BARRED) if n % 100 == 0 else allowed_name(rng)
+        hello_msg = client_hello([name], rng, alpn=(b"h3",))
+        pkt = kbquic.protect(kbquic.V1, rng.randbytes(8), rng.randbytes(8), 0,
+                             kbquic.crypto_frame(0, hello_msg), pad_to=1250)
+        p = (Ether(src=CM, dst=SM) / IP(src=_src(n), dst="198.51.100.%d" % (n % 200 + 1)) /
+             UDP(sport=1024 + (n * 7919) % 60000, dport=443) / Raw(pkt))
+        out.append(bytes(p))
+    return out
+
+
+def dns(rng):
+    out = []
+    for n in range(32768):
+        name = rng.choice(BARRED) if n % 100 == 0 else allowed_name(rng)
+        qname = b"".join(bytes([len(x)]) + x.encode() for x in name.split(".")) + b"\x00"
+        q = (struct.pack("!HHHHHH", rng.getrandbits(16), 0x0120, 1, 0, 0, 1) + qname
+             + b"\x00\x01\x00\x01" + b"\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x0c"
+             + b"\x00\x0a\x00\x08" + rng.randbytes(8))
+        c = n % 4096
+        p = (Ether(src=CM, dst=SM) / IP(src=_src(c), dst="198.51.100.53") /
+             UDP(sport=20000 + c, dport=53) / Raw(q))
+        out.append(bytes(p))
+    return out
+
+
 def write(path, frames):
     # Plain pcap writer: scapy's wrpcap would re-dissect every frame.
     with open(path, "wb") as fh:
@@ -190,7 +234,8 @@ def main(argv):
         print("usage: gen_dataplane.py OUTDIR", file=sys.stderr)
         return 2
     os.makedirs(argv[1], exist_ok=True)
-    for name, fn, seed in (("mixed", mixed, 1), ("small", small, 2), ("hello", hello, 3)):
+    for name, fn, seed in (("mixed", mixed, 1), ("small", small, 2), ("hello", hello, 3),
+                           ("quic", quic, 4), ("dns", dns, 5)):
         frames = fn(random.Random(seed))
         write(os.path.join(argv[1], name + ".pcap"), frames)
         sizes = [len(b) + 4 for b in frames]
