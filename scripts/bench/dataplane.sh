@@ -77,6 +77,7 @@ conf() { # PROFILE -> path
 	ports = { pairs = ( [ "net_pcap0", "net_null0" ] ); mbufs = $((mbufs - 1)); };
 	workers = { count = 1; };
 	signatures = { files = [ "$root/signatures/pack" ]; };
+	metrics = { enabled = false; };
 	EOF
 	case $1 in hello | quic) echo 'flows = { capacity = 8192; };' >>"$f" ;; esac
 	echo "$f"
@@ -194,6 +195,10 @@ for p in $profiles; do
 	for r in $(seq 1 "$runs"); do
 		read -r tn tc tw <<<"$(run_testpmd "$p" "$r")"
 		read -r kn kc kw <<<"$(run_kasblock "$p" "$r")"
+		if [ -z "$tn" ] || [ -z "$kn" ]; then
+			echo "dataplane.sh: $p run $r failed: see $work/testpmd-$p-$r.log, $work/kasblock-$p-$r.log" >&2
+			exit 1
+		fi
 		tp+=("$(awk -v n="$tn" -v c="$tc" 'BEGIN { printf "%.0f", n / c }')")
 		kb+=("$(awk -v n="$kn" -v c="$kc" 'BEGIN { printf "%.0f", n / c }')")
 		ct+=("$(awk -v h="$tsc_mhz" -v n="$tn" -v c="$tc" 'BEGIN { printf "%.1f", h * 1e6 * c / n }')")
