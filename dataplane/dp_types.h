@@ -188,6 +188,10 @@ struct dp_stats {
 	uint64_t sig_slots_full;            /* decisions not counted per signature: table full */
 	uint64_t loops;                     /* loop passes */
 	uint64_t processed;                 /* packets fully handled */
+	uint64_t insp_followups;            /* clean request heads the inspection went on
+					       past (body, next head, CONNECT tunnel) */
+	uint64_t insp_reclaimed;            /* such flows passed to free their slot for a
+					       new flow (pool empty) */
 };
 
 /*

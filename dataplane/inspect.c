@@ -10,6 +10,7 @@
 
 #include "h2c.h"
 #include "hostname.h"
+#include "http_chunked.h"
 #include "http_head.h"
 #include "inspect_l7.h"
 #include "tls_hello.h"
@@ -23,6 +24,9 @@ void insp_init(struct insp_flow *f, uint8_t *buf, size_t cap)
 	f->status = INSP_NEED_MORE;
 	f->names_seen = 0;
 	f->n_seen = 0;
+	f->stage = INSP_ST_UNIT;
+	f->units = 0;
+	f->body_left = 0;
 	f->buf = buf;
 	f->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
 }
@@ -223,14 +227,84 @@ static enum insp_status to_h2c(struct insp_flow *f, uint16_t have, uint16_t had,
 	return st;
 }
 
+/*
+ * The head in f->u.http ended clean (DONE, no block match, no matcher
+ * error): what follows it on the connection is read next, by a fresh
+ * parser chosen by its first byte. After CONNECT that is the tunnel (a
+ * TLS hello, or HTTP to a port 80 target); else the next request head, past
+ * the body as the head frames it. A body whose length is unreliable
+ * (BODY_BAD) ends the inspection with PASS: the server answers it 400 and
+ * closes. The next unit gathers into the buffer past this head, so the
+ * names reported from it stay where they are.
+ */
+static enum insp_status next_unit(struct insp_flow *f)
+{
+	const struct http_head *h = &f->u.http;
+	uint32_t hl = h->head_len;
+	enum http_body body = (enum http_body)h->body;
+	uint64_t clen = h->content_length;
+
+	if (h->method == HTTP_M_CONNECT)
+		body = HTTP_BODY_NONE; /* CONNECT has no content (RFC 9110 §9.3.6) */
+	if (body == HTTP_BODY_BAD)
+		return finish(f, INSP_PASS);
+	f->buf += hl;
+	f->cap -= hl;
+	f->names_seen = 0;
+	if (f->units < UINT8_MAX)
+		f->units++;
+	f->proto = INSP_P_UNKNOWN;
+	f->stage = INSP_ST_UNIT;
+	if (body == HTTP_BODY_LENGTH && clen != 0) {
+		f->stage = INSP_ST_BODY;
+		f->body_left = clen;
+	} else if (body == HTTP_BODY_CHUNKED) {
+		f->stage = INSP_ST_CHUNKED;
+		http_chunked_init(&f->u.chunked);
+	}
+	return INSP_NEED_MORE;
+}
+
+/*
+ * Steps over request body bytes; *used gets how many were body. A chunked
+ * body that breaks its framing ends the inspection: PASS for a syntax
+ * error (the server rejects it and closes), GIVE_UP for a line or trailer
+ * limit, which a lenient server may not share.
+ */
+static enum insp_status skip_body(struct insp_flow *f, const uint8_t *data, size_t len,
+				  size_t *used)
+{
+	if (f->stage == INSP_ST_BODY) {
+		size_t n = len < f->body_left ? len : (size_t)f->body_left;
+
+		f->body_left -= n;
+		*used = n;
+		if (f->body_left == 0)
+			f->stage = INSP_ST_UNIT;
+		return INSP_NEED_MORE;
+	}
+	enum http_chunked_status cs = http_chunked_feed(&f->u.chunked, data, len, used);
+	if (cs == HTTP_CHUNKED_DONE)
+		f->stage = INSP_ST_UNIT;
+	if (cs != HTTP_CHUNKED_MALFORMED)
+		return INSP_NEED_MORE;
+	if (f->u.chunked.reason == HTTP_CHUNKED_R_LINE_TOO_LONG ||
+	    f->u.chunked.reason == HTTP_CHUNKED_R_TOO_MANY_TRAILERS)
+		return finish(f, INSP_GIVE_UP);
+	return finish(f, INSP_PASS);
+}
+
+/* *used: bytes of data read (all of it, unless the head ended inside). */
 static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size_t len,
 				  const struct sigset *set, struct sig_scratch *scr,
-				  struct insp_out *out)
+				  struct insp_out *out, size_t *used)
 {
 	struct http_head *h = &f->u.http;
 	uint16_t had = h->len;
 	enum http_status hs = http_head_feed(h, data, len);
 	int err = 0;
+
+	*used = len;
 
 	if (hs == HTTP_NOT_HTTP && (h->flags & HTTP_F_H2_PREFACE))
 		return to_h2c(f, h->len, had, data, len, set, scr, out);
@@ -267,6 +341,10 @@ static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size
 	}
 	if (hs == HTTP_NEED_MORE)
 		return INSP_NEED_MORE;
+	if (hs == HTTP_DONE) {
+		*used = (size_t)(h->head_len - had);
+		return next_unit(f);
+	}
 	out->parse_status = (uint8_t)hs;
 	out->parse_reason = (uint8_t)h->reason;
 	out->parse_flags = h->flags;
@@ -277,11 +355,42 @@ static enum insp_status feed_http(struct insp_flow *f, const uint8_t *data, size
 	return finish(f, INSP_PASS);
 }
 
+/* One unit's parser on data; *used as for feed_http. */
+static enum insp_status feed_unit(struct insp_flow *f, const uint8_t *data, size_t len,
+				  const struct sigset *set, struct sig_scratch *scr,
+				  struct insp_out *out, size_t *used)
+{
+	*used = len;
+	if (f->proto == INSP_P_UNKNOWN) {
+		if (data[0] == TLS_CONTENT_HANDSHAKE) {
+			f->proto = INSP_P_TLS;
+			tls_hello_init(&f->u.tls, f->buf, f->cap);
+		} else {
+			f->proto = INSP_P_HTTP;
+			http_head_init(&f->u.http, f->buf, f->cap);
+		}
+	}
+	out->proto = f->proto;
+	if (f->proto == INSP_P_TLS)
+		return feed_tls(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_H2C)
+		return feed_h2c(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_DNS)
+		return insp_dns_feed(f, data, len, set, scr, out);
+	if (f->proto == INSP_P_QUIC) /* datagrams go to insp_quic_feed() */
+		return finish(f, INSP_PASS);
+	return feed_http(f, data, len, set, scr, out, used);
+}
+
 enum insp_status insp_feed(struct insp_flow *f, const uint8_t *data, size_t len,
 			   const struct sigset *set, struct sig_scratch *scr,
 			   struct insp_out *out)
 {
+	enum insp_status st = INSP_NEED_MORE;
+	size_t off = 0;
+
 	out->n_names = 0;
+	out->used = (uint32_t)len;
 	out->decide = -1;
 	out->parse_status = 0;
 	out->parse_reason = 0;
@@ -291,25 +400,26 @@ enum insp_status insp_feed(struct insp_flow *f, const uint8_t *data, size_t len,
 		return (enum insp_status)f->status;
 	if (len == 0 || data == NULL)
 		return INSP_NEED_MORE;
-	if (f->proto == INSP_P_UNKNOWN) {
-		if (data[0] == TLS_CONTENT_HANDSHAKE) {
-			f->proto = INSP_P_TLS;
-			tls_hello_init(&f->u.tls, f->buf, f->cap);
+	/* Units and bodies in turn; each pass reads at least one byte or ends
+	 * the call, so the loop is bounded by len. */
+	while (off < len && st == INSP_NEED_MORE) {
+		size_t used = 0;
+
+		if (f->stage != INSP_ST_UNIT) {
+			st = skip_body(f, data + off, len - off, &used);
 		} else {
-			f->proto = INSP_P_HTTP;
-			http_head_init(&f->u.http, f->buf, f->cap);
+			/* One unit's names per call: out->names has room for one. */
+			if (f->proto == INSP_P_UNKNOWN && out->n_names != 0)
+				break;
+			st = feed_unit(f, data + off, len - off, set, scr, out, &used);
 		}
-		out->proto = f->proto;
+		if (used == 0)
+			break;
+		off += used;
 	}
-	if (f->proto == INSP_P_TLS)
-		return feed_tls(f, data, len, set, scr, out);
-	if (f->proto == INSP_P_H2C)
-		return feed_h2c(f, data, len, set, scr, out);
-	if (f->proto == INSP_P_DNS)
-		return insp_dns_feed(f, data, len, set, scr, out);
-	if (f->proto == INSP_P_QUIC) /* datagrams go to insp_quic_feed() */
-		return finish(f, INSP_PASS);
-	return feed_http(f, data, len, set, scr, out);
+	if (st == INSP_NEED_MORE)
+		out->used = (uint32_t)off;
+	return st;
 }
 
 int insp_add_name(struct insp_out *out, const uint8_t *raw, size_t raw_len,

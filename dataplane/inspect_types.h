@@ -7,6 +7,7 @@
 #include "dns_types.h"
 #include "h2c_types.h"
 #include "hostname_types.h"
+#include "http_chunked_types.h"
 #include "http_head_types.h"
 #include "quic_initial_types.h"
 #include "sig_types.h"
@@ -67,9 +68,13 @@ struct insp_name {
 /*
  * What one feed produced. names[] holds the names first seen in this call
  * (each name is reported once per flow), so a caller logs them as they come.
+ * used is how many of the bytes fed were read: all of them, except when
+ * the call stopped at the start of a later request head with names to
+ * report (at most one head's names per call): feed the rest again.
  */
 struct insp_out {
 	uint32_t n_names;
+	uint32_t used;          /* bytes of this call consumed (see above) */
 	int32_t decide;         /* index into names[] of the deciding block match, or -1 */
 	uint8_t proto;          /* enum insp_proto */
 	uint8_t parse_status;   /* tls_, http_, h2c_, dns_ or quic_status once terminal */
@@ -92,23 +97,35 @@ struct insp_dns {
 	struct dns_query q;
 };
 
+/* Where a flow's stream is between units (inspect.h, "Later units"). */
+enum insp_stage {
+	INSP_ST_UNIT = 0, /* a parser (proto) reads a unit: hello, request head */
+	INSP_ST_BODY,     /* skipping body_left bytes of a request body */
+	INSP_ST_CHUNKED,  /* skipping a chunked request body (u.chunked) */
+};
+
 /*
  * Per-flow inspection state: lives in a pool slot beside its gather buffer.
- * One parser runs per flow, chosen by the first byte (TLS or HTTP/1), by
- * the port (DNS, QUIC), or by the HTTP/2 preface (HTTP/1, then h2c).
+ * One parser runs at a time, chosen by the first byte (TLS or HTTP/1), by
+ * the port (DNS, QUIC), or by the HTTP/2 preface (HTTP/1, then h2c); after
+ * a clean HTTP/1 head, the next unit of the connection gets a fresh one.
  */
 struct insp_flow {
-	uint8_t proto;       /* enum insp_proto */
+	uint8_t proto;       /* enum insp_proto of the current unit */
 	uint8_t done;        /* terminal: later feeds return status unchanged */
 	uint8_t status;      /* enum insp_status once done */
-	uint8_t names_seen;  /* HTTP names already matched */
+	uint8_t names_seen;  /* names of the current HTTP head already matched */
 	uint8_t n_seen;      /* entries of seen[] */
-	uint32_t cap;
+	uint8_t stage;       /* enum insp_stage */
+	uint8_t units;       /* units read clean before the current one (saturating) */
+	uint32_t cap;        /* bytes at buf: the current unit's share of the buffer */
+	uint64_t body_left;  /* INSP_ST_BODY: request body bytes still to skip */
 	uint64_t seen[INSP_SEEN_MAX]; /* hashes of the (field, name) pairs reported */
-	uint8_t *buf;
+	uint8_t *buf;        /* the current unit's gather buffer: past the earlier heads */
 	union {
 		struct tls_hello tls;
 		struct http_head http;
+		struct http_chunked chunked;
 		struct h2c h2c;
 		struct insp_quic quic;
 		struct insp_dns dns;

@@ -27,6 +27,18 @@ enum http_phase {
 	PH_END,        /* terminal status reached */
 };
 
+/* struct http_head.framing */
+#define FR_CL 0x01u           /* a Content-Length field */
+#define FR_TE 0x02u           /* a Transfer-Encoding field */
+#define FR_BAD 0x04u          /* one of them cannot be trusted */
+#define FR_LAST_CHUNKED 0x08u /* the last transfer coding so far is chunked */
+
+/* struct http_head.prev_kind */
+enum field_kind {
+	FK_OTHER = 0,
+	FK_FRAMING, /* Content-Length or Transfer-Encoding: obs-fold makes it BAD */
+};
+
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define H2_PREFACE_LEN (sizeof(h2_preface) - 1)
 
@@ -398,6 +410,126 @@ static enum http_status host_field(struct http_head *st)
 	return add_name(st, &nm, HTTP_SRC_HOST_HEADER);
 }
 
+/* ---- body framing ---- */
+
+/* Content-Length: OWS-trimmed 1*DIGIT, or a list of them that agree with
+ * each other and with earlier lines. */
+static void content_length(struct http_head *st, struct cur c)
+{
+	uint8_t b;
+
+	for (;;) { /* one element per pass; each consumes at least one byte */
+		uint64_t v = 0;
+		size_t digits = 0, sig = 0;
+
+		cur_skip_ows(&c);
+		while (cur_peek(&c, &b) && is_digit(b)) {
+			cur_skip(&c, 1);
+			digits++;
+			if (sig == 0 && b == '0')
+				continue;
+			if (++sig > 19) { /* 10^19 - 1 < 2^64 */
+				st->framing |= FR_BAD;
+				return;
+			}
+			v = v * 10 + (uint64_t)(b - '0');
+		}
+		cur_skip_ows(&c);
+		if (digits == 0 || ((st->framing & FR_CL) && v != st->content_length)) {
+			st->framing |= FR_BAD;
+			return;
+		}
+		if (st->framing & FR_CL)
+			st->flags |= HTTP_F_LENGTH_LIST;
+		st->framing |= FR_CL;
+		st->content_length = v;
+		if (c.left == 0)
+			return;
+		if (!cur_u8(&c, &b) || b != ',') {
+			st->framing |= FR_BAD;
+			return;
+		}
+	}
+}
+
+/* Skips a quoted-string (RFC 9110 §5.6.4) whose '"' was taken. */
+static bool skip_quoted(struct cur *c)
+{
+	uint8_t b;
+
+	while (cur_u8(c, &b)) {
+		if (b == '"')
+			return true;
+		if (b == '\\' && !cur_u8(c, &b))
+			return false;
+	}
+	return false;
+}
+
+/* Transfer-Encoding: a comma list of codings, each a token with optional
+ * ";name=value" parameters. Empty elements are allowed (RFC 9110 §5.6.1). */
+static void transfer_encoding(struct http_head *st, struct cur c)
+{
+	uint8_t b;
+
+	st->framing |= FR_TE;
+	for (;;) {
+		const uint8_t *tok;
+		size_t n = 0;
+
+		cur_skip_ows(&c);
+		tok = c.p;
+		while (cur_peek(&c, &b) && is_tchar(b)) {
+			cur_skip(&c, 1);
+			n++;
+		}
+		if (n > 0) {
+			if (ieq(tok, n, (const uint8_t *)"chunked", 7)) {
+				st->framing |= FR_LAST_CHUNKED;
+				if (st->n_chunked < UINT8_MAX)
+					st->n_chunked++;
+			} else {
+				st->framing &= (uint8_t)~FR_LAST_CHUNKED;
+			}
+		}
+		cur_skip_ows(&c);
+		if (n > 0 && cur_peek(&c, &b) && b == ';') {
+			/* parameters: anything up to the next ',' outside quotes */
+			while (cur_u8(&c, &b) && b != ',') {
+				if (b == '"' && !skip_quoted(&c)) {
+					st->framing |= FR_BAD;
+					return;
+				}
+			}
+			if (b != ',')
+				return; /* end of the value */
+			continue;
+		}
+		if (c.left == 0)
+			return;
+		if (!cur_u8(&c, &b) || b != ',') {
+			st->framing |= FR_BAD;
+			return;
+		}
+	}
+}
+
+/* What the framing fields say, at the end of the head. */
+static enum http_body body_of(struct http_head *st)
+{
+	if (st->framing & FR_BAD)
+		return HTTP_BODY_BAD;
+	if (st->framing & FR_TE) {
+		if (st->framing & FR_CL)
+			st->flags |= HTTP_F_TE_AND_CL;
+		if (st->version_minor == 0 || !(st->framing & FR_LAST_CHUNKED) ||
+		    st->n_chunked != 1)
+			return HTTP_BODY_BAD;
+		return HTTP_BODY_CHUNKED;
+	}
+	return (st->framing & FR_CL) ? HTTP_BODY_LENGTH : HTTP_BODY_NONE;
+}
+
 /* A complete field line [s, e) (line end removed), or the empty line. */
 static enum http_status field_line(struct http_head *st, size_t s, size_t e, size_t lf)
 {
@@ -409,6 +541,7 @@ static enum http_status field_line(struct http_head *st, size_t s, size_t e, siz
 		st->head_len = (uint16_t)(lf + 1);
 		if (st->n_host_fields == 0)
 			st->flags |= HTTP_F_NO_HOST;
+		st->body = (uint8_t)body_of(st);
 		return finish(st, HTTP_DONE, HTTP_R_NONE);
 	}
 	if (is_ows(st->buf[s])) {
@@ -416,6 +549,8 @@ static enum http_status field_line(struct http_head *st, size_t s, size_t e, siz
 		if (st->n_fields == 0)
 			return bad(st, HTTP_R_START_WS);
 		st->flags |= HTTP_F_OBS_FOLD;
+		if (st->prev_kind == FK_FRAMING)
+			st->framing |= FR_BAD; /* the value read was not all of it */
 		return HTTP_NEED_MORE;
 	}
 	if (st->n_fields == HTTP_HEAD_MAX_FIELDS)
@@ -431,11 +566,18 @@ static enum http_status field_line(struct http_head *st, size_t s, size_t e, siz
 	if (b != ':')
 		return bad(st, is_ows(b) ? HTTP_R_FIELD_WS : HTTP_R_FIELD_NAME);
 
+	st->prev_kind = FK_OTHER;
 	if (ieq(st->buf + s, nlen, (const uint8_t *)"host", 4)) {
 		if (st->n_host_fields < UINT8_MAX)
 			st->n_host_fields++;
 		st->pend = (uint16_t)(s + nlen + 1);
 		st->pend_end = (uint16_t)e;
+	} else if (ieq(st->buf + s, nlen, (const uint8_t *)"content-length", 14)) {
+		st->prev_kind = FK_FRAMING;
+		content_length(st, c);
+	} else if (ieq(st->buf + s, nlen, (const uint8_t *)"transfer-encoding", 17)) {
+		st->prev_kind = FK_FRAMING;
+		transfer_encoding(st, c);
 	}
 	return HTTP_NEED_MORE;
 }

@@ -30,6 +30,9 @@
  *   OWS            = *( SP / HTAB )
  *   obs-fold       = eol 1*( SP / HTAB )         ; continues the previous field
  *   Host           = uri-host [ ":" port ]
+ *   Content-Length = 1*DIGIT                     ; RFC 9110 §8.6
+ *   Transfer-Encoding = #transfer-coding         ; RFC 9112 §6.1, #: comma list
+ *   transfer-coding = token *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )
  *
  * What the parser accepts and decides:
  *
@@ -80,6 +83,14 @@
  *   sets HTTP_F_AMBIGUOUS. All names are kept, in wire order, up to
  *   HTTP_HEAD_MAX_NAMES; one more is MALFORMED(TOO_MANY_NAMES). Equal names
  *   from different places are each kept (each with its source).
+ * - Body framing (RFC 9112 §6.3), for a caller that reads the next request
+ *   of the connection: with DONE, body says how the body is delimited and
+ *   content_length gives its size. Transfer-Encoding wins over
+ *   Content-Length (HTTP_F_TE_AND_CL) and must end in "chunked", once, in
+ *   HTTP/1.1; Content-Length may repeat (a list or several lines) only with
+ *   one value (HTTP_F_LENGTH_LIST), of at most 19 significant digits.
+ *   Anything else, or either field continued by obs-fold, is BODY_BAD: the
+ *   head is still DONE, since its names are not in doubt.
  * - Bounds: HTTP_HEAD_MAX_FIELDS field lines; lines and head bounded by the
  *   buffer cap: a head of exactly cap bytes is fine, the first byte that
  *   does not fit makes it MALFORMED(HEAD_TOO_LONG). cap 0 (or buf NULL)

@@ -95,6 +95,23 @@ enum http_name_source {
 	HTTP_SRC_CONNECT_AUTHORITY = 2,
 };
 
+/*
+ * How the request's body is delimited (RFC 9112 §6.3), known with DONE. A
+ * request with neither Content-Length nor Transfer-Encoding has none, so the
+ * next request head follows the empty line.
+ */
+enum http_body {
+	HTTP_BODY_NONE = 0, /* no body */
+	HTTP_BODY_LENGTH,   /* content_length bytes */
+	HTTP_BODY_CHUNKED,  /* Transfer-Encoding whose last coding is chunked */
+	HTTP_BODY_BAD,      /* length not reliable: a Content-Length that is not
+			       1*DIGIT (or a list of equal ones), two that differ,
+			       a Transfer-Encoding not ending in chunked or with
+			       chunked twice, one in an HTTP/1.0 request, or either
+			       field continued by obs-fold. A server answers 400 and
+			       closes (RFC 9112 §6.1, §6.3). */
+};
+
 /* struct http_name.flags */
 #define HTTP_NAME_F_IP_LITERAL (1u << 0) /* was "[...]": the brackets are stripped */
 #define HTTP_NAME_F_PORT       (1u << 1) /* a port followed the host: see .port */
@@ -114,6 +131,8 @@ enum http_name_source {
 #define HTTP_F_METHOD_OTHER    (1u << 11) /* method is HTTP_M_OTHER */
 #define HTTP_F_LEADING_EMPTY   (1u << 12) /* empty lines before the request line */
 #define HTTP_F_H2_PREFACE      (1u << 13) /* the HTTP/2 preface (status NOT_HTTP) */
+#define HTTP_F_TE_AND_CL       (1u << 14) /* Transfer-Encoding and Content-Length: TE wins */
+#define HTTP_F_LENGTH_LIST     (1u << 15) /* Content-Length repeated (same value) */
 
 struct http_name {
 	const uint8_t *p; /* into the state's buffer; not normalised (see host_normalize) */
@@ -143,6 +162,8 @@ struct http_head {
 	uint16_t flags;            /* HTTP_F_* */
 	uint16_t head_len;         /* with DONE: bytes of the head incl. the empty line */
 	uint16_t n_fields;         /* field lines seen */
+	uint8_t body;              /* enum http_body, with DONE */
+	uint64_t content_length;   /* with HTTP_BODY_LENGTH */
 	struct http_name names[HTTP_HEAD_MAX_NAMES];
 
 	/* private */
@@ -157,6 +178,9 @@ struct http_head {
 	uint8_t phase;     /* private enum in http_head.c */
 	uint8_t n_empty;   /* leading empty lines */
 	uint8_t pri_seen;  /* bytes of the HTTP/2 preface matched so far */
+	uint8_t framing;   /* private FR_* bits: Content-Length / Transfer-Encoding seen */
+	uint8_t n_chunked; /* "chunked" codings in Transfer-Encoding (saturating) */
+	uint8_t prev_kind; /* what the last field line was (obs-fold of CL/TE) */
 };
 
 #endif

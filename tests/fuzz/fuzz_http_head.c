@@ -58,7 +58,8 @@ static bool same(const struct http_head *a, const uint8_t *abuf, const struct ht
 	       a->n_names == b->n_names && a->n_host_fields == b->n_host_fields &&
 	       a->n_fields == b->n_fields && a->head_len == b->head_len &&
 	       a->connect_port == b->connect_port && a->version_minor == b->version_minor &&
-	       a->method_len == b->method_len;
+	       a->method_len == b->method_len && a->body == b->body &&
+	       a->content_length == b->content_length;
 }
 
 static void check(const struct http_head *st, const uint8_t *buf, size_t cap,

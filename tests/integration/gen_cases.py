@@ -769,7 +769,120 @@ def http_connect_allowed(cn):
     f.client_data(len(h), hello, note="TLS inside the tunnel")
     f.server_data(len(ok), server_hello_like(rng, 300))
     f.close(len(h) + len(hello), len(ok) + 305)
-    return cap, [allow("f1", [("connect", "example.test:443"), ("http_host", "example.test:443")])]
+    return cap, [allow("f1", [("connect", "example.test:443"), ("http_host", "example.test:443"),
+                              ("sni", "example.test")])]
+
+
+# ---------------------------------------------------------------- later units
+
+CONNECT_OK = b"HTTP/1.1 200 Connection established\r\n\r\n"
+
+
+def _conversation(cn, units, names, barred=None, field=None, *, server=PROXY4, sport=3128,
+                  cport=43700, cuts=None):
+    """One connection carrying several units (request heads with their
+    bodies, or a CONNECT head then what goes through the tunnel), each in
+    its own segments (cuts[k]: offsets within unit k), the server answering
+    each in turn and the client acknowledging the answer. With barred, the
+    last unit carries that name (field) and is blocked: the server never
+    answers it, and what the client sends after it is absent. The client's
+    segments keep acknowledging only the handshake (their ACK field is not
+    updated), so the reset toward the client must take its highest ACK, not
+    the one of the packet that completes the name."""
+    cap = Capture()
+    f = Flow(cap, "f1", C4, cport, server, sport)
+    f.handshake()
+    c_off = s_off = 0
+    for k, u in enumerate(units):
+        for off, chunk in cut(u, cuts[k] if cuts else []):
+            f.client_data(c_off + off, chunk,
+                          note="unit %d [%d,%d)" % (k + 1, c_off + off, c_off + off + len(chunk)))
+        if barred is not None and k == len(units) - 1:
+            break
+        resp = CONNECT_OK if u.startswith(b"CONNECT ") else http_response(b"ok %d\n" % k)
+        if u[:1] == b"\x16":
+            resp = server_hello_like(seeded(cn), 200)
+        f.server_data(s_off, resp, note="answer to unit %d" % (k + 1))
+        s_off += len(resp)
+        c_off += len(u)
+        f.client_ack(s_off, c_off)
+    if barred is None:
+        f.close(c_off, s_off)
+        return cap, [allow("f1", names)]
+    last = units[-1]
+    need = c_off + (len(last) if last[:1] == b"\x16" else _http_need(last, barred))
+    f.server_ack(c_off, note="server ACK after verdict")
+    f.server_data(s_off, http_response(), note="server data after verdict")
+    f.client_data(c_off + len(last), b"GET /next HTTP/1.1\r\n", note="client bytes after verdict")
+    f.close(c_off + len(last) + 20, s_off + len(http_response()))
+    return cap, [block("f1", field, barred, need, names=names)]
+
+
+def _absolute(host, path="/", extra=b""):
+    return (b"GET http://%s%s HTTP/1.1\r\nHost: %s\r\nProxy-Connection: keep-alive\r\n%s\r\n"
+            % (host.encode(), path.encode(), host.encode(), extra))
+
+
+@case("http", "keep-alive through a proxy: an allowed request, then a barred one: blocked at the second")
+def http_keepalive_second_barred(cn):
+    return _conversation(cn, [_absolute("www.example.test"),
+                              _absolute("download.kaspersky.com", "/setup.exe")],
+                         [("http_host", "www.example.test"), ("http_host", "download.kaspersky.com")],
+                         "download.kaspersky.com", "http_host", cuts=[[], [30]])
+
+
+@case("http", "a POST with a body (that looks like a barred request), then a barred request: blocked")
+def http_keepalive_post_body(cn):
+    body = b"GET / HTTP/1.1\r\nHost: kaspersky.ru\r\n\r\n" * 40
+    post = (b"POST /upload HTTP/1.1\r\nHost: www.example.test\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    head_len = post.index(b"\r\n\r\n") + 4
+    return _conversation(cn, [post, http_get("s01.upd.kaspersky.com", "/index.xml")],
+                         [("http_host", "www.example.test"), ("http_host", "s01.upd.kaspersky.com")],
+                         "s01.upd.kaspersky.com", "http_host", server=S4, sport=80,
+                         cuts=[[head_len, head_len + 700], [40]])
+
+
+@case("http", "a chunked POST, then a barred request on the same connection: blocked")
+def http_keepalive_chunked(cn):
+    post = (b"POST /api HTTP/1.1\r\nHost: www.example.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"20;ext=1\r\nHost: dnl-01.geo.kaspersky.com\r\n\r\n"
+            b"5\r\nhello\r\n0\r\nX-Checksum: 1\r\n\r\n")
+    return _conversation(cn, [post, http_get("my.kaspersky.com")],
+                         [("http_host", "www.example.test"), ("http_host", "my.kaspersky.com")],
+                         "my.kaspersky.com", "http_host", server=S4, sport=80,
+                         cuts=[[70, 90], []])
+
+
+@case("http", "keep-alive with allowed requests only: passes, each name logged once")
+def http_keepalive_allowed(cn):
+    return _conversation(cn, [_absolute("www.example.test"), _absolute("www.example.test", "/b"),
+                              _absolute("img.example.test", "/c.png")],
+                         [("http_host", "www.example.test"), ("http_host", "img.example.test")])
+
+
+@case("http", "CONNECT to an IP literal, then a ClientHello with a barred SNI in the tunnel: blocked")
+def http_connect_ip_barred_sni(cn):
+    rng, hs = hello_stream(cn, "dnl-01.geo.kaspersky.com")
+    hello = tls_records(hs)
+    conn = b"CONNECT 203.0.113.5:443 HTTP/1.1\r\nHost: 203.0.113.5:443\r\n\r\n"
+    return _conversation(cn, [conn, hello],
+                         [("connect", "203.0.113.5:443"), ("http_host", "203.0.113.5:443"),
+                          ("sni", "dnl-01.geo.kaspersky.com")],
+                         "dnl-01.geo.kaspersky.com", "sni", cuts=[[], [100]])
+
+
+@case("http", "two pipelined requests in one segment, the second barred: blocked, both names logged")
+def http_pipelined(cn):
+    a = _absolute("www.example.test")
+    b = _absolute("my.kaspersky.com", "/account")
+    cap = Capture()
+    f = Flow(cap, "f1", C4, 43750, PROXY4, 3128)
+    f.handshake()
+    f.client_data(0, a + b, note="two requests in one segment")
+    after_block(f, len(a + b))
+    return cap, [block("f1", "http_host", "my.kaspersky.com", len(a) + _http_need(b, "my.kaspersky.com"),
+                       names=[("http_host", "www.example.test"), ("http_host", "my.kaspersky.com")])]
 
 
 # ================================================================ misc

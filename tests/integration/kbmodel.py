@@ -28,6 +28,7 @@ the generator that built the packets.
 """
 
 import ipaddress
+import re
 import struct
 
 ETH_VLAN_TPIDS = (0x8100, 0x88a8, 0x9100)
@@ -373,6 +374,82 @@ def tls_hello_end(s):
     return None
 
 
+def http_next_unit(s):
+    """Offset of what follows the request head at the start of s, as the
+    connection frames it (RFC 9112 6.3): the tunnel after CONNECT, else the
+    next request past a body of Content-Length bytes or a chunked body.
+    None when the head or body is incomplete or its framing unreliable."""
+    m = re.search(rb"\r?\n\r?\n", s)
+    if m is None:
+        return None
+    end = m.end()
+    lines = s[:m.start()].split(b"\n")
+    if lines[0].split(b" ", 1)[0] == b"CONNECT":
+        return end
+    cl, te = [], []
+    for ln in lines[1:]:
+        k, _, v = ln.rstrip(b"\r").partition(b":")
+        if k.lower() == b"content-length":
+            cl += [x.strip() for x in v.split(b",")]
+        elif k.lower() == b"transfer-encoding":
+            te += [x.strip().split(b";")[0].strip().lower() for x in v.split(b",") if x.strip()]
+    if te:
+        if te[-1] != b"chunked" or te.count(b"chunked") != 1:
+            return None
+        pos = end
+        while True:                      # chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF
+            nl = s.find(b"\n", pos)
+            if nl < 0:
+                return None
+            try:
+                size = int(s[pos:nl].rstrip(b"\r").split(b";")[0].strip(), 16)
+            except ValueError:
+                return None
+            pos = nl + 1
+            if size == 0:
+                break
+            pos += size
+            if s[pos:pos + 2] == b"\r\n":
+                pos += 2
+            elif s[pos:pos + 1] == b"\n":
+                pos += 1
+            else:
+                return None
+        while True:                      # trailer lines, then the empty line
+            nl = s.find(b"\n", pos)
+            if nl < 0:
+                return None
+            line, pos = s[pos:nl].rstrip(b"\r"), nl + 1
+            if not line:
+                return pos
+    if cl:
+        if not all(x.isdigit() for x in cl) or len(set(int(x) for x in cl)) != 1:
+            return None
+        return end + int(cl[0])
+    return end
+
+
+def stream_name_end(s, name):
+    """Stream offset at which kasblock's verdict on the barred name falls:
+    the ClientHello's end, or where an HTTP head publishes the name. A clean
+    request head is followed by the next unit of the connection (a later
+    request, or the tunnel after CONNECT), read the same way."""
+    off = 0
+    for _ in range(64):
+        rest = s[off:]
+        if rest[:1] == b"\x16":
+            e = tls_hello_end(rest)
+            return None if e is None else off + e
+        e = http_name_end(rest, name)
+        if e is not None:
+            return off + e
+        nxt = http_next_unit(rest)
+        if nxt is None or nxt >= len(rest):
+            return None
+        off += nxt
+    return None
+
+
 def http_name_end(s, name):
     """Stream offset at which kasblock publishes the barred name `name`
     (normalised) from an HTTP head, or None."""
@@ -510,10 +587,8 @@ def expected_output(frames, flows):
                 need = dns_tcp_end(full)
             elif full.startswith(H2_PREFACE):
                 need = h2c_block_end(full)
-            elif full[:1] == b"\x16":
-                need = tls_hello_end(full)
             else:
-                need = http_name_end(full, fx.name)
+                need = stream_name_end(full, fx.name)
             if need is None:
                 raise ValueError("flow %s: the capture never completes the name %s"
                                  % (fx.fid, fx.name))

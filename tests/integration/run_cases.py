@@ -95,12 +95,15 @@ def tshark_names(path, meta):
         for n in f[3].split(","):
             if n:
                 seen.append(("sni", n))
-        if f[5] == "CONNECT":
-            seen.append(("connect", f[6]))
-        elif "://" in f[6]:
-            seen.append(("http_host", f[6].split("://", 1)[1].split("/", 1)[0]))
-        if f[4]:
-            seen.append(("http_host", f[4]))
+        # Several requests in one frame (pipelining) come comma-joined.
+        for method, uri in zip(f[5].split(","), f[6].split(",")):
+            if method == "CONNECT":
+                seen.append(("connect", uri))
+            elif "://" in uri:
+                seen.append(("http_host", uri.split("://", 1)[1].split("/", 1)[0]))
+        for h in f[4].split(","):
+            if h:
+                seen.append(("http_host", h))
     want = []
     for fl in meta["flows"]:
         if fl["proto"] != "TCP":

@@ -101,8 +101,8 @@ def main():
             names = []
             barred = None
             for r in rs:
-                if r["file"].endswith("-tunnel.tls.bin"):
-                    continue          # the tunnel is not inspected once CONNECT passes
+                # A "-tunnel" row is the hello inside a CONNECT tunnel: read
+                # after the CONNECT head, so its SNI is logged after it.
                 for nm in r["name"].split(","):
                     names.append((r["field"], G.norm(nm), nm))
             for field, norm, _raw in names:

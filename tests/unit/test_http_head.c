@@ -132,6 +132,8 @@ static const struct {
 	{ "method_other", HTTP_F_METHOD_OTHER },
 	{ "leading_empty", HTTP_F_LEADING_EMPTY },
 	{ "h2_preface", HTTP_F_H2_PREFACE },
+	{ "te_and_cl", HTTP_F_TE_AND_CL },
+	{ "length_list", HTTP_F_LENGTH_LIST },
 };
 
 static const char *target_form_str(enum http_target_form f)
@@ -1186,6 +1188,87 @@ static void test_default_and_max_cap(void **state)
 	free(req);
 }
 
+/* Body framing from Content-Length and Transfer-Encoding (RFC 9112 §6.3),
+ * whole and one byte at a time; a head with a bad one is still DONE. */
+static void test_body_framing(void **state)
+{
+	static const struct {
+		const char *fields; /* between the Host line and the empty line */
+		const char *version;
+		enum http_body body;
+		uint64_t len;
+		uint16_t flags;     /* of TE_AND_CL, LENGTH_LIST */
+	} v[] = {
+		{ "", "1.1", HTTP_BODY_NONE, 0, 0 },
+		{ "Content-Length: 0\r\n", "1.1", HTTP_BODY_LENGTH, 0, 0 },
+		{ "content-length:42\r\n", "1.1", HTTP_BODY_LENGTH, 42, 0 },
+		{ "Content-Length: \t 1234 \r\n", "1.0", HTTP_BODY_LENGTH, 1234, 0 },
+		{ "Content-Length: 0000000000000000000000000009\r\n", "1.1", HTTP_BODY_LENGTH, 9, 0 },
+		{ "Content-Length: 9999999999999999999\r\n", "1.1", HTTP_BODY_LENGTH,
+		  9999999999999999999ull, 0 },
+		{ "Content-Length: 10000000000000000000\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5, 5\r\n", "1.1", HTTP_BODY_LENGTH, 5, HTTP_F_LENGTH_LIST },
+		{ "Content-Length: 5\r\nX: y\r\nContent-Length: 5\r\n", "1.1", HTTP_BODY_LENGTH, 5,
+		  HTTP_F_LENGTH_LIST },
+		{ "Content-Length: 5\r\nContent-Length: 6\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5,6\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: +5\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5a\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5 5\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length:\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5,\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Content-Length: 5\r\n 6\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: chunked\r\n", "1.1", HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: Chunked\r\n", "1.1", HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: gzip, chunked\r\n", "1.1", HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "1.1",
+		  HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: ,chunked ,\r\n", "1.1", HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: x;q=\"a,chunked\", chunked\r\n", "1.1", HTTP_BODY_CHUNKED,
+		  0, 0 },
+		{ "Transfer-Encoding: chunked;p=1\r\n", "1.1", HTTP_BODY_CHUNKED, 0, 0 },
+		{ "Transfer-Encoding: chunked\r\nContent-Length: 7\r\n", "1.1", HTTP_BODY_CHUNKED, 0,
+		  HTTP_F_TE_AND_CL },
+		{ "Transfer-Encoding: chunked, gzip\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: chunked, chunked\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: gzip\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: chunked\r\n", "1.0", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: x;q=\"open\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: [chunked]\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encoding: gzip,\r\n chunked\r\n", "1.1", HTTP_BODY_BAD, 0, 0 },
+		{ "Transfer-Encodings: gzip\r\nContent-Lengthx: 3\r\n", "1.1", HTTP_BODY_NONE, 0, 0 },
+	};
+	char req[512];
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = (size_t)snprintf(req, sizeof(req), "POST /up HTTP/%s\r\nHost: b.example\r\n%s\r\n"
+				     "tail", v[i].version, v[i].fields);
+		assert_true(n < sizeof(req));
+		for (k = 0; k < 2; k++) {
+			uint8_t buf[512];
+			struct http_head st;
+			size_t j;
+
+			http_head_init(&st, buf, sizeof(buf));
+			if (k == 0)
+				http_head_feed(&st, (const uint8_t *)req, n);
+			else
+				for (j = 0; j < n; j++)
+					http_head_feed(&st, (const uint8_t *)req + j, 1);
+			if (st.status != HTTP_DONE || st.body != v[i].body ||
+			    (v[i].body == HTTP_BODY_LENGTH && st.content_length != v[i].len) ||
+			    (st.flags & (HTTP_F_TE_AND_CL | HTTP_F_LENGTH_LIST)) != v[i].flags)
+				fail_msg("case %zu (%s): status %d body %u len %llu flags %#x", i,
+					 v[i].fields, st.status, st.body,
+					 (unsigned long long)st.content_length, st.flags);
+			assert_int_equal(st.head_len, n - 4);
+			assert_true(name_is(&st, 0, "b.example"));
+		}
+	}
+}
+
 static void test_host_syntax(void **state)
 {
 	static const struct {
@@ -1295,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_default_and_max_cap),
 		cmocka_unit_test(test_host_syntax),
+		cmocka_unit_test(test_body_framing),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_real_captures),
 	};

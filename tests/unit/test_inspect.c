@@ -9,12 +9,15 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
 #include "hostname.h"
+#include "http_chunked_types.h"
 #include "inspect.h"
 #include "sig.h"
 
@@ -144,10 +147,13 @@ static void records(struct bb *out, const struct bb *msg, size_t rec)
 	}
 }
 
+#define FEED_NAMES_MAX 16
+
 /*
- * Feeds stream in chunks of `chunk` bytes; every call before the last
- * must be NEED_MORE and the verdict must fall exactly on the last byte.
- * Collects the names reported over all calls into *names.
+ * Feeds stream in chunks of `chunk` bytes, each again from out->used while
+ * a call stops early (at a later unit, with names to report); *verdict_at
+ * is the end of the chunk in which the verdict fell (0: none fell).
+ * Collects the names reported over all calls into names[FEED_NAMES_MAX].
  */
 static enum insp_status feed_all(struct env *e, const uint8_t *s, size_t n, size_t chunk,
 				 struct insp_out *last, size_t *verdict_at, struct insp_name *names,
@@ -160,10 +166,18 @@ static enum insp_status feed_all(struct env *e, const uint8_t *s, size_t n, size
 	*n_names = 0;
 	*verdict_at = 0;
 	for (size_t off = 0; off < n; off += chunk) {
-		size_t k = n - off < chunk ? n - off : chunk;
-		st = insp_feed(&f, s + off, k, e->set, e->scr, last);
-		for (uint32_t i = 0; i < last->n_names; i++)
-			names[(*n_names)++] = last->names[i];
+		size_t k = n - off < chunk ? n - off : chunk, done = 0;
+		do {
+			st = insp_feed(&f, s + off + done, k - done, e->set, e->scr, last);
+			assert_true(last->used <= k - done);
+			for (uint32_t i = 0; i < last->n_names; i++) {
+				assert_true(*n_names < FEED_NAMES_MAX);
+				names[(*n_names)++] = last->names[i];
+			}
+			if (st == INSP_NEED_MORE && last->used < k - done)
+				assert_true(last->used > 0 && last->n_names > 0);
+			done += last->used;
+		} while (st == INSP_NEED_MORE && done < k);
 		if (st != INSP_NEED_MORE) {
 			*verdict_at = off + k;
 			break;
@@ -184,7 +198,7 @@ static void test_tls_every_chunking(void **state)
 	const char *name[] = {"DNL-01.geo.Kaspersky.com."};
 	struct bb msg, rec;
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 
 	hello_msg(&msg, name, 1, 200);
@@ -222,7 +236,7 @@ static void test_tls_pass_and_allow(void **state)
 	struct env *e = *state;
 	struct bb msg, rec;
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 
 	const char *clean[] = {"www.example.org"};
@@ -263,7 +277,7 @@ static void test_http_host_split(void **state)
 	static const char req[] = "GET /x HTTP/1.1\r\nUser-Agent: t\r\nHost: WWW.Kaspersky.com:8080\r\n"
 				  "Accept: */*\r\n\r\n";
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 	/* The Host line is final when the byte after its LF arrives. */
 	size_t host_end = (size_t)(strstr(req, "Accept") - req) + 1;
@@ -290,7 +304,7 @@ static void test_http_connect(void **state)
 	static const char req[] = "CONNECT update.kaspersky-labs.com:443 HTTP/1.1\r\n"
 				  "Host: update.kaspersky-labs.com:443\r\n\r\n";
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 	size_t line_end = (size_t)(strchr(req, '\n') - req) + 1;
 
@@ -304,12 +318,13 @@ static void test_http_connect(void **state)
 		assert_int_equal(names[0].v.id, 13);
 		assert_string_equal(names[0].norm, "update.kaspersky-labs.com");
 	}
-	/* The same host in a Host header only: the connect-only rule is silent. */
+	/* The same host in a Host header only: the connect-only rule is silent,
+	 * and the clean head leaves the flow waiting for its next request. */
 	static const char get[] = "GET / HTTP/1.1\r\nHost: update.kaspersky-labs.com\r\n\r\n";
 	assert_int_equal(feed_all(e, (const uint8_t *)get, sizeof(get) - 1, 5, &out, &at, names,
 				  &nn),
-			 INSP_PASS);
-	assert_int_equal(at, sizeof(get) - 1);
+			 INSP_NEED_MORE);
+	assert_int_equal(at, 0);
 	assert_int_equal(nn, 1);
 }
 
@@ -319,7 +334,7 @@ static void test_http_ambiguous(void **state)
 	/* Allowed Host, barred absolute URI: the URI decides. */
 	static const char req[] = "GET http://www.kaspersky.com/ HTTP/1.1\r\nHost: ok.kaspersky.com\r\n\r\n";
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 
 	assert_int_equal(feed_all(e, (const uint8_t *)req, sizeof(req) - 1, 3, &out, &at, names, &nn),
@@ -338,7 +353,7 @@ static void test_not_names(void **state)
 {
 	struct env *e = *state;
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 
 	static const char ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
@@ -349,7 +364,7 @@ static void test_not_names(void **state)
 
 	static const char ip[] = "GET / HTTP/1.1\r\nHost: 10.1.2.3:80\r\n\r\n";
 	assert_int_equal(feed_all(e, (const uint8_t *)ip, sizeof(ip) - 1, 7, &out, &at, names, &nn),
-			 INSP_PASS);
+			 INSP_NEED_MORE);
 	assert_int_equal(nn, 1);
 	assert_int_equal(names[0].host_status, HOST_IP_LITERAL);
 	assert_int_equal(names[0].match_rc, 0);
@@ -421,7 +436,7 @@ static void test_names_once(void **state)
 {
 	struct env *e = *state;
 	struct insp_out out;
-	struct insp_name names[8];
+	struct insp_name names[FEED_NAMES_MAX];
 	size_t at, nn;
 
 	static const char abs_same[] = "GET http://www.example.org/x HTTP/1.1\r\n"
@@ -462,6 +477,187 @@ static void test_names_once(void **state)
 	assert_int_equal(names[out.decide].v.id, 10);
 }
 
+/* ---- later units: keep-alive requests, CONNECT tunnels ------------- */
+
+static size_t cat(uint8_t *dst, size_t o, const void *p, size_t n)
+{
+	memcpy(dst + o, p, n);
+	return o + n;
+}
+
+/* Every chunking of s gives st, with the verdict in the chunk holding byte
+ * at - 1 (at 0: no verdict), and the names want (norm) in order. */
+static void every_chunking(struct env *e, const uint8_t *s, size_t n, enum insp_status st,
+			   size_t at, const char *const *want, size_t n_want, uint32_t id)
+{
+	struct insp_out out;
+	struct insp_name names[FEED_NAMES_MAX];
+	size_t got_at, nn;
+
+	for (size_t chunk = 1; chunk <= n; chunk += chunk < 64 ? 1 : 37) {
+		enum insp_status r = feed_all(e, s, n, chunk, &out, &got_at, names, &nn);
+		if (r != st)
+			fail_msg("chunk %zu: status %s, want %s", chunk, insp_status_str(r),
+				 insp_status_str(st));
+		if (at == 0)
+			assert_int_equal(got_at, 0);
+		else if (got_at < at || got_at >= at + chunk)
+			fail_msg("chunk %zu: verdict at %zu, want [%zu, %zu)", chunk, got_at, at,
+				 at + chunk);
+		assert_int_equal(nn, n_want);
+		for (size_t i = 0; i < n_want; i++) {
+			assert_string_equal(names[i].norm, want[i]);
+			/* Earlier units' names still point at their bytes:
+			 * each unit gathers past the ones before it. */
+			assert_int_equal(names[i].raw_len, strlen(want[i]));
+			assert_int_equal(strncasecmp((const char *)names[i].raw, want[i],
+						     names[i].raw_len), 0);
+		}
+		if (st == INSP_MATCH)
+			assert_int_equal(out.names[out.decide].v.id, id);
+	}
+}
+
+static void test_keepalive(void **state)
+{
+	struct env *e = *state;
+	static uint8_t s[8192];
+	size_t n, at;
+
+	/* Two requests, the second barred: decided one byte after its Host line. */
+	static const char two[] = "GET /a HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+				  "GET /b HTTP/1.1\r\nHost: WWW.Kaspersky.com\r\nAccept: */*\r\n\r\n";
+	const char *two_names[] = {"www.example.org", "www.kaspersky.com"};
+	at = (size_t)(strstr(two, "Accept") - two) + 1;
+	every_chunking(e, (const uint8_t *)two, sizeof(two) - 1, INSP_MATCH, at, two_names, 2, 10);
+
+	/* A POST whose body looks like a barred request is not read as one;
+	 * the request after the body is. */
+	static const char fake[] = "GET / HTTP/1.1\r\nHost: www.kaspersky.com\r\n\r\n";
+	char head[128];
+	snprintf(head, sizeof(head), "POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Content-Length: %zu\r\n\r\n", sizeof(fake) - 1);
+	static const char third[] = "GET /c HTTP/1.1\r\nHost: dnl-01.geo.kaspersky.com\r\n\r\n";
+	n = cat(s, 0, head, strlen(head));
+	n = cat(s, n, fake, sizeof(fake) - 1);
+	size_t body_end = n;
+	n = cat(s, n, third, sizeof(third) - 1);
+	const char *post_names[] = {"www.example.org", "dnl-01.geo.kaspersky.com"};
+	/* (a last Host line is final with the first byte of the empty line) */
+	every_chunking(e, s, n, INSP_MATCH, n - 1, post_names, 2, 11);
+	/* Without the third request: nothing barred, still reading. */
+	every_chunking(e, s, body_end, INSP_NEED_MORE, 0, post_names, 1, 0);
+
+	/* A chunked body, then a barred request. */
+	static const char chunked[] = "POST /up HTTP/1.1\r\nHost: a.example.org\r\n"
+				      "Transfer-Encoding: gzip, chunked\r\n\r\n"
+				      "15;x=y\r\nHost: kaspersky.com\r\n\r\n0\r\nT: 1\r\n\r\n"
+				      "GET / HTTP/1.1\r\nHost: my.kaspersky.com\r\n\r\n";
+	const char *chunked_names[] = {"a.example.org", "my.kaspersky.com"};
+	every_chunking(e, (const uint8_t *)chunked, sizeof(chunked) - 1, INSP_MATCH,
+		       sizeof(chunked) - 2, chunked_names, 2, 10);
+
+	/* Unreliable framing ends the inspection at the end of the head. */
+	static const char two_cl[] = "POST / HTTP/1.1\r\nHost: a.example.org\r\nContent-Length: 5\r\n"
+				     "Content-Length: 6\r\n\r\n"
+				     "GET / HTTP/1.1\r\nHost: www.kaspersky.com\r\n\r\n";
+	at = (size_t)(strstr(two_cl, "\r\n\r\n") - two_cl) + 4;
+	every_chunking(e, (const uint8_t *)two_cl, sizeof(two_cl) - 1, INSP_PASS, at,
+		       chunked_names, 1, 0);
+	/* So does a chunked syntax error (PASS) or a chunked limit (GIVE_UP). */
+	static const char bad_chunk[] = "POST / HTTP/1.1\r\nHost: a.example.org\r\n"
+					"Transfer-Encoding: chunked\r\n\r\nZZ\r\n";
+	at = (size_t)(strstr(bad_chunk, "ZZ") - bad_chunk) + 1;
+	every_chunking(e, (const uint8_t *)bad_chunk, sizeof(bad_chunk) - 1, INSP_PASS, at,
+		       chunked_names, 1, 0);
+	n = (size_t)snprintf((char *)s, sizeof(s), "POST / HTTP/1.1\r\nHost: a.example.org\r\n"
+			     "Transfer-Encoding: chunked\r\n\r\n5;");
+	memset(s + n, 'e', HTTP_CHUNKED_LINE_MAX);
+	every_chunking(e, s, n + HTTP_CHUNKED_LINE_MAX, INSP_GIVE_UP, n + HTTP_CHUNKED_LINE_MAX - 1,
+		       chunked_names, 1, 0);
+
+	/* Pipelined requests in one segment: every name reported, in order, over
+	 * as many calls as needed; the same Host again is not reported again. */
+	static const char pipe[] = "GET /1 HTTP/1.1\r\nHost: a.example.org\r\n\r\n"
+				   "GET /2 HTTP/1.1\r\nHost: b.example.org\r\n\r\n"
+				   "GET /3 HTTP/1.1\r\nHost: a.example.org\r\n\r\n"
+				   "HEAD /4 HTTP/1.1\r\nHost: c.example.org\r\n\r\n";
+	const char *pipe_names[] = {"a.example.org", "b.example.org", "c.example.org"};
+	every_chunking(e, (const uint8_t *)pipe, sizeof(pipe) - 1, INSP_NEED_MORE, 0, pipe_names,
+		       3, 0);
+}
+
+static void test_connect_tunnel(void **state)
+{
+	struct env *e = *state;
+	static uint8_t s[4096];
+	struct bb msg, rec;
+	size_t n;
+
+	/* CONNECT to an IP literal, then a hello with a barred SNI: the SNI
+	 * decides when the hello is complete. */
+	static const char ip[] = "CONNECT 203.0.113.5:443 HTTP/1.1\r\nHost: 203.0.113.5:443\r\n\r\n";
+	const char *barred[] = {"www.kaspersky.com"};
+	hello_msg(&msg, barred, 1, 0);
+	records(&rec, &msg, 100);
+	n = cat(s, 0, ip, sizeof(ip) - 1);
+	n = cat(s, n, rec.b, rec.n);
+	const char *ip_names[] = {"", "", "www.kaspersky.com"};
+	struct insp_out out;
+	struct insp_name names[FEED_NAMES_MAX];
+	size_t at, nn;
+	for (size_t chunk = 1; chunk <= n; chunk += chunk < 40 ? 1 : 29) {
+		assert_int_equal(feed_all(e, s, n, chunk, &out, &at, names, &nn), INSP_MATCH);
+		assert_true(at >= n && at < n + chunk);
+		assert_int_equal(nn, 3);
+		assert_int_equal(names[0].field, SIG_FIELD_CONNECT);
+		assert_int_equal(names[0].host_status, HOST_IP_LITERAL);
+		assert_int_equal(names[1].field, SIG_FIELD_HTTP_HOST);
+		assert_int_equal(names[2].field, SIG_FIELD_SNI);
+		assert_string_equal(names[2].norm, ip_names[2]);
+		assert_memory_equal(names[2].raw, "www.kaspersky.com", names[2].raw_len);
+		assert_int_equal(out.proto, INSP_P_TLS);
+		assert_int_equal(out.names[out.decide].v.id, 10);
+	}
+
+	/* An allowed host and an allowed SNI: PASS with the hello. */
+	static const char ok[] = "CONNECT www.example.org:443 HTTP/1.1\r\n"
+				 "Host: www.example.org:443\r\nProxy-Connection: Keep-Alive\r\n\r\n";
+	const char *clean[] = {"www.example.org"};
+	hello_msg(&msg, clean, 1, 300);
+	records(&rec, &msg, 16384);
+	n = cat(s, 0, ok, sizeof(ok) - 1);
+	n = cat(s, n, rec.b, rec.n);
+	for (size_t chunk = 1; chunk <= n; chunk += chunk < 40 ? 1 : 29) {
+		assert_int_equal(feed_all(e, s, n, chunk, &out, &at, names, &nn), INSP_PASS);
+		assert_true(at >= n && at < n + chunk);
+		assert_int_equal(nn, 3); /* connect, http_host, sni: one name, three fields */
+		assert_int_equal(names[2].field, SIG_FIELD_SNI);
+		assert_string_equal(names[2].norm, "www.example.org");
+	}
+	/* Plain HTTP through the tunnel is read as a request. */
+	static const char http[] = "CONNECT www.example.org:80 HTTP/1.1\r\n\r\n"
+				   "GET / HTTP/1.1\r\nHost: s01.upd.kaspersky.com\r\n\r\n";
+	const char *http_names[] = {"www.example.org", "s01.upd.kaspersky.com"};
+	every_chunking(e, (const uint8_t *)http, sizeof(http) - 1, INSP_MATCH, sizeof(http) - 2,
+		       http_names, 2, 10);
+	/* Anything else in the tunnel ends the inspection. */
+	static const char ssh[] = "CONNECT www.example.org:22 HTTP/1.1\r\n\r\nSSH-2.0-OpenSSH_9.2\r\n";
+	at = (size_t)(strstr(ssh, "SSH") - ssh) + 6; /* the '.' of "SSH-2." */
+	every_chunking(e, (const uint8_t *)ssh, sizeof(ssh) - 1, INSP_PASS, at, http_names, 1, 0);
+
+	/* insp_in_followup: false on a fresh flow, true once the CONNECT head
+	 * is read, false again once a verdict fell. */
+	struct insp_flow f;
+	insp_init(&f, e->buf, TLS_HELLO_DEFAULT_CAP);
+	assert_false(insp_in_followup(&f));
+	assert_int_equal(insp_feed(&f, (const uint8_t *)ok, sizeof(ok) - 1, e->set, e->scr, &out),
+			 INSP_NEED_MORE);
+	assert_true(insp_in_followup(&f));
+	assert_int_equal(insp_feed(&f, rec.b, rec.n, e->set, e->scr, &out), INSP_PASS);
+	assert_false(insp_in_followup(&f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +670,8 @@ int main(void)
 		cmocka_unit_test(test_no_set),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_names_once),
+		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_connect_tunnel),
 	};
 	return cmocka_run_group_tests_name("inspect", tests, setup, teardown);
 }
