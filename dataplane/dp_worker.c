@@ -169,10 +169,11 @@ size_t dp_flow_entry_bytes(void)
 
 size_t dp_insp_slot_bytes(uint32_t stream_cap)
 {
-	/* Parser state and gather buffer, plus the reassembly slot (64 bytes of
-	 * metadata and the stream buffer rounded to 64). */
+	/* Parser state and gather buffer, the reassembly slot (64 bytes of
+	 * metadata, the stream buffer rounded to 64, its free-list cell) and
+	 * the slot's cell in the follow-up queue. */
 	return sizeof(struct dp_slot) + stream_cap + sizeof(struct reasm_slot) +
-	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t);
+	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t) + sizeof(uint32_t);
 }
 
 void dp_stats_sum(struct dp_stats *out)
