@@ -872,6 +872,34 @@ def http_connect_ip_barred_sni(cn):
                          "dnl-01.geo.kaspersky.com", "sni", cuts=[[], [100]])
 
 
+@case("http", "24 keep-alive connections fill a 16-slot pool: new barred TLS flows still get slots "
+      "(the oldest follow-up flows give theirs up) and are blocked", config="smallpool.conf")
+def http_keepalive_reclaim(cn):
+    cap = Capture()
+    rng = seeded(cn)
+    flows, out = [], []
+    for k in range(24):
+        f = Flow(cap, "h%d" % k, C4, 44100 + k, S4, 80)
+        f.handshake()
+        req = http_get("www%d.example.test" % k)
+        f.client_data(0, req)
+        resp = http_response(b"page %d\n" % k)
+        f.server_data(0, resp)
+        f.client_ack(len(resp), len(req))
+        flows.append((f, len(req), len(resp)))
+        out.append(allow(f.fid, [("http_host", "www%d.example.test" % k)]))
+    for k, name in enumerate(["dnl-01.geo.kaspersky.com", "my.kaspersky.com", "kaspersky.ru"]):
+        _r, hs = hello_stream(cn + str(k), name)
+        s = tls_records(hs)
+        t = tls_flow(cap, "t%d" % k, 44200 + k)
+        t.client_data(0, s)
+        after_block(t, len(s))
+        out.append(block(t.fid, "sni", name, len(s)))
+    for f, c_len, s_len in flows:
+        f.close(c_len, s_len)
+    return cap, out
+
+
 @case("http", "two pipelined requests in one segment, the second barred: blocked, both names logged")
 def http_pipelined(cn):
     a = _absolute("www.example.test")
