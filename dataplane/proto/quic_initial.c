@@ -11,13 +11,31 @@
  *   HKDF-Expand-Label(S, L, "", n) = first n bytes of HMAC(S, HkdfLabel || 0x01)
  *   HkdfLabel      = uint16 n, uint8 len, "tls13 " L, uint8 0
  * (one HMAC block is enough: every output is at most 32 bytes.)
+ *
+ * HMAC-SHA256 is built here (RFC 2104) on libcrypto's low-level SHA256_*
+ * functions and SHA256_CTX values kept in struct quic_crypto or on the stack,
+ * because every EVP route allocates per key: OpenSSL 3.0's EVP_DigestInit_ex
+ * frees and re-creates the provider's digest context even when the context
+ * already holds the same fetched EVP_MD (one malloc per init, and one per
+ * EVP_MD_CTX_copy_ex), and EVP_MAC re-keys HMAC through such inits, which
+ * made 25 allocations per key derivation, that is per new flow, on a worker
+ * lcore. A SHA256_CTX is a plain struct: it never allocates and is copied by
+ * assignment, so an HMAC key's inner and outer states are computed once and
+ * reused: each salt's in quic_crypto_new(), the client secret's for its three
+ * expansions. SHA256_* is deprecated in OpenSSL 3.0 because it bypasses the
+ * providers (a FIPS-only configuration does not govern it; Initial keys come
+ * from public bytes and protect nothing secret), hence the API level set
+ * below, before any OpenSSL header. AES stays on EVP: re-keying a cipher
+ * context that holds its fetched cipher allocates nothing.
  */
+
+/* SHA256_Init/Update/Final are declared without the 3.0 deprecation. */
+#define OPENSSL_API_COMPAT 10101
 
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "cursor.h"
 #include "quic_initial.h"
@@ -38,11 +56,33 @@
 #define QUIC_FT_CRYPTO 0x06
 #define QUIC_FT_CONN_CLOSE 0x1c
 
+/* The initial salts, indices into quic_salts[] and struct quic_crypto.salt. */
+enum quic_salt_id {
+	QUIC_SALT_V1 = 0,
+	QUIC_SALT_V2,
+	QUIC_SALT_D29,
+	QUIC_SALT_D23,
+	QUIC_SALT_D22,
+	QUIC_SALT_COUNT,
+	QUIC_SALT_NONE = QUIC_SALT_COUNT, /* a version not decrypted */
+};
+
+/*
+ * An HMAC-SHA256 key made ready (RFC 2104): the SHA-256 states after the
+ * (key ^ ipad) and (key ^ opad) blocks. HMAC(key, m) = H(outer || H(inner || m)),
+ * so each HMAC then costs the compressions of m and of the inner hash only.
+ */
+struct quic_hmac_key {
+	SHA256_CTX inner;
+	SHA256_CTX outer;
+};
+
 struct quic_crypto {
+	EVP_CIPHER *gcm_alg;  /* fetched once: re-keying never looks a cipher up */
+	EVP_CIPHER *ecb_alg;
 	EVP_CIPHER_CTX *aead; /* AES-128-GCM, re-keyed per packet */
 	EVP_CIPHER_CTX *ecb;  /* AES-128-ECB for the header-protection mask */
-	EVP_MAC *hmac;
-	EVP_MAC_CTX *mac;     /* HMAC-SHA256, re-keyed per HKDF step */
+	struct quic_hmac_key salt[QUIC_SALT_COUNT]; /* HKDF-Extract keys, set at creation */
 	uint8_t plain[QUIC_MAX_DGRAM];
 };
 
@@ -64,30 +104,27 @@ struct quic_pkt {
 	uint8_t dcid_len;
 };
 
-/* RFC 9001 §5.2 */
-static const uint8_t quic_salt_v1[QUIC_SALT_LEN] = {
-	0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-	0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a,
-};
-/* RFC 9369 §3.3.1 */
-static const uint8_t quic_salt_v2[QUIC_SALT_LEN] = {
-	0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
-	0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
-};
-/* draft-ietf-quic-tls-29 §5.2 (unchanged through -32) */
-static const uint8_t quic_salt_d29[QUIC_SALT_LEN] = {
-	0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-	0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99,
-};
-/* draft-ietf-quic-tls-23 §5.2 (unchanged through -28) */
-static const uint8_t quic_salt_d23[QUIC_SALT_LEN] = {
-	0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
-	0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02,
-};
-/* draft-ietf-quic-tls-22 §5.2 */
-static const uint8_t quic_salt_d22[QUIC_SALT_LEN] = {
-	0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
-	0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a,
+static const uint8_t quic_salts[QUIC_SALT_COUNT][QUIC_SALT_LEN] = {
+	[QUIC_SALT_V1] = { /* RFC 9001 §5.2 */
+		0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+		0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a,
+	},
+	[QUIC_SALT_V2] = { /* RFC 9369 §3.3.1 */
+		0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+		0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
+	},
+	[QUIC_SALT_D29] = { /* draft-ietf-quic-tls-29 §5.2 (unchanged through -32) */
+		0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+		0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99,
+	},
+	[QUIC_SALT_D23] = { /* draft-ietf-quic-tls-23 §5.2 (unchanged through -28) */
+		0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
+		0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02,
+	},
+	[QUIC_SALT_D22] = { /* draft-ietf-quic-tls-22 §5.2 */
+		0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
+		0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a,
+	},
 };
 
 /* RFC 9000 §15: versions 0x?a?a?a?a are reserved to exercise version negotiation. */
@@ -97,27 +134,27 @@ static bool quic_is_probe(uint32_t v)
 }
 
 /*
- * The salt of a version, NULL if its Initials are not decrypted. Drafts 33
- * and 34 already use the final salt. The drafts before 29 are kept because
- * they cost one line each and are still in the capture corpora; older ones
- * (and Google's Q/T versions) had other packet layouts or handshakes.
+ * The salt of a version, QUIC_SALT_NONE if its Initials are not decrypted.
+ * Drafts 33 and 34 already use the final salt. The drafts before 29 are kept
+ * because they cost one line each and are still in the capture corpora; older
+ * ones (and Google's Q/T versions) had other packet layouts or handshakes.
  */
-static const uint8_t *quic_salt(uint32_t v, bool *v2)
+static enum quic_salt_id quic_salt(uint32_t v, bool *v2)
 {
 	*v2 = false;
 	if (v == QUIC_V1 || v == 0xff000021u || v == 0xff000022u)
-		return quic_salt_v1;
+		return QUIC_SALT_V1;
 	if (v == QUIC_V2) {
 		*v2 = true;
-		return quic_salt_v2;
+		return QUIC_SALT_V2;
 	}
 	if (v >= 0xff00001du && v <= 0xff000020u)
-		return quic_salt_d29;
+		return QUIC_SALT_D29;
 	if ((v >= 0xff000017u && v <= 0xff00001cu) || v == 0xfaceb002u || v == 0xfaceb00eu)
-		return quic_salt_d23;
+		return QUIC_SALT_D23;
 	if (v == 0xfaceb001u)
-		return quic_salt_d22;
-	return NULL;
+		return QUIC_SALT_D22;
+	return QUIC_SALT_NONE;
 }
 
 /*
@@ -129,62 +166,99 @@ static const uint8_t *quic_salt(uint32_t v, bool *v2)
  * only finds the name one datagram earlier, and a probe that neither opens
  * is skipped, not MALFORMED.
  */
-static size_t quic_packet_salts(uint32_t v, const uint8_t *salts[2], bool *v2)
+static size_t quic_packet_salts(uint32_t v, enum quic_salt_id salts[2], bool *v2)
 {
 	if (quic_is_probe(v)) {
 		*v2 = false;
-		salts[0] = quic_salt_v1;
-		salts[1] = quic_salt_d29;
+		salts[0] = QUIC_SALT_V1;
+		salts[1] = QUIC_SALT_D29;
 		return 2;
 	}
 	salts[0] = quic_salt(v, v2);
-	return salts[0] != NULL ? 1 : 0;
+	return salts[0] != QUIC_SALT_NONE ? 1 : 0;
 }
 
 bool quic_version_supported(uint32_t version)
 {
 	bool v2;
 
-	return quic_salt(version, &v2) != NULL;
+	return quic_salt(version, &v2) != QUIC_SALT_NONE;
 }
 
 /* ------------------------------------------------------------------------ */
 /* libcrypto */
 
+/*
+ * Makes an HMAC-SHA256 key (at most one block, which every key here is:
+ * a 20-byte salt or a 32-byte secret). The pad stays on the stack unwiped:
+ * Initial secrets derive from public bytes.
+ */
+static bool quic_hmac_setkey(struct quic_hmac_key *hk, const uint8_t *key, size_t key_len)
+{
+	uint8_t pad[SHA256_CBLOCK];
+	size_t i;
+
+	if (key_len > sizeof(pad))
+		return false;
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < key_len; i++)
+		pad[i] ^= key[i];
+	if (!SHA256_Init(&hk->inner) || !SHA256_Update(&hk->inner, pad, sizeof(pad)))
+		return false;
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	return SHA256_Init(&hk->outer) && SHA256_Update(&hk->outer, pad, sizeof(pad));
+}
+
+/* HMAC(key, msg): the key's states are copied, never changed. */
+static bool quic_hmac(const struct quic_hmac_key *hk, const uint8_t *msg, size_t msg_len,
+		      uint8_t out[QUIC_SHA256_LEN])
+{
+	uint8_t ih[QUIC_SHA256_LEN];
+	SHA256_CTX c = hk->inner;
+
+	if (!SHA256_Update(&c, msg, msg_len) || !SHA256_Final(ih, &c))
+		return false;
+	c = hk->outer;
+	return SHA256_Update(&c, ih, sizeof(ih)) && SHA256_Final(out, &c);
+}
+
 void quic_crypto_free(struct quic_crypto *cx)
 {
 	if (cx == NULL)
 		return;
-	EVP_MAC_CTX_free(cx->mac);
-	EVP_MAC_free(cx->hmac);
 	EVP_CIPHER_CTX_free(cx->ecb);
 	EVP_CIPHER_CTX_free(cx->aead);
+	EVP_CIPHER_free(cx->ecb_alg);
+	EVP_CIPHER_free(cx->gcm_alg);
 	OPENSSL_free(cx);
 }
 
 struct quic_crypto *quic_crypto_new(void)
 {
 	struct quic_crypto *cx = OPENSSL_zalloc(sizeof(*cx));
-	OSSL_PARAM params[2];
+	size_t i;
 
 	if (cx == NULL)
 		return NULL;
+	cx->gcm_alg = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	cx->ecb_alg = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	cx->aead = EVP_CIPHER_CTX_new();
 	cx->ecb = EVP_CIPHER_CTX_new();
-	cx->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (cx->aead == NULL || cx->ecb == NULL || cx->hmac == NULL)
+	if (cx->gcm_alg == NULL || cx->ecb_alg == NULL || cx->aead == NULL || cx->ecb == NULL)
 		goto err_free;
-	cx->mac = EVP_MAC_CTX_new(cx->hmac);
-	if (cx->mac == NULL)
-		goto err_free;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	/* Cipher chosen once here; packets only set key and IV (no allocation). */
-	if (!EVP_MAC_CTX_set_params(cx->mac, params) ||
-	    !EVP_DecryptInit_ex(cx->aead, EVP_aes_128_gcm(), NULL, NULL, NULL) ||
-	    !EVP_EncryptInit_ex(cx->ecb, EVP_aes_128_ecb(), NULL, NULL, NULL) ||
+	/*
+	 * Ciphers chosen once here, and their provider contexts made: packets
+	 * only set key and IV (EVP_*Init_ex with a NULL cipher), which does not
+	 * allocate.
+	 */
+	if (!EVP_DecryptInit_ex(cx->aead, cx->gcm_alg, NULL, NULL, NULL) ||
+	    !EVP_EncryptInit_ex(cx->ecb, cx->ecb_alg, NULL, NULL, NULL) ||
 	    !EVP_CIPHER_CTX_set_padding(cx->ecb, 0))
 		goto err_free;
+	for (i = 0; i < QUIC_SALT_COUNT; i++)
+		if (!quic_hmac_setkey(&cx->salt[i], quic_salts[i], QUIC_SALT_LEN))
+			goto err_free;
 	return cx;
 
 err_free:
@@ -192,21 +266,9 @@ err_free:
 	return NULL;
 }
 
-static bool quic_hmac(struct quic_crypto *cx, const uint8_t *key, size_t key_len,
-		      const uint8_t *msg, size_t msg_len, uint8_t out[QUIC_SHA256_LEN])
-{
-	size_t n = 0;
-
-	if (!EVP_MAC_init(cx->mac, key, key_len, NULL))
-		return false;
-	if (msg_len > 0 && !EVP_MAC_update(cx->mac, msg, msg_len))
-		return false;
-	return EVP_MAC_final(cx->mac, out, &n, QUIC_SHA256_LEN) && n == QUIC_SHA256_LEN;
-}
-
 /* HKDF-Expand-Label(secret, label, "", out_len), out_len <= 32. */
-static bool quic_expand_label(struct quic_crypto *cx, const uint8_t secret[QUIC_SHA256_LEN],
-			      const char *label, uint8_t *out, size_t out_len)
+static bool quic_expand_label(const struct quic_hmac_key *secret, const char *label,
+			      uint8_t *out, size_t out_len)
 {
 	static const char prefix[] = "tls13 ";
 	uint8_t info[2 + 1 + 6 + 16 + 1 + 1], t[QUIC_SHA256_LEN];
@@ -223,32 +285,40 @@ static bool quic_expand_label(struct quic_crypto *cx, const uint8_t secret[QUIC_
 	n += llen;
 	info[n++] = 0; /* empty context */
 	info[n++] = 1; /* HKDF-Expand block counter */
-	if (!quic_hmac(cx, secret, QUIC_SHA256_LEN, info, n, t))
+	if (!quic_hmac(secret, info, n, t))
 		return false;
 	memcpy(out, t, out_len);
 	return true;
 }
 
-static bool quic_keys_for(struct quic_crypto *cx, const uint8_t *salt, bool v2,
+/*
+ * 14 SHA-256 compressions: 2 for the extract (the salt's key is ready), 2 to
+ * key the initial secret and 2 to expand it, 2 to key the client secret and
+ * 2 for each of key, iv and hp.
+ */
+static bool quic_keys_for(struct quic_crypto *cx, enum quic_salt_id salt, bool v2,
 			  const uint8_t *dcid, size_t dcid_len, struct quic_keys *out)
 {
 	uint8_t initial[QUIC_SHA256_LEN], client[QUIC_SHA256_LEN];
+	struct quic_hmac_key hk;
 
-	if (salt == NULL || dcid_len > QUIC_MAX_CID_LEN || (dcid == NULL && dcid_len > 0))
+	if (salt >= QUIC_SALT_COUNT || dcid_len > QUIC_MAX_CID_LEN ||
+	    (dcid == NULL && dcid_len > 0))
 		return false;
-	return quic_hmac(cx, salt, QUIC_SALT_LEN, dcid, dcid_len, initial) &&
-	       quic_expand_label(cx, initial, "client in", client, QUIC_SHA256_LEN) &&
-	       quic_expand_label(cx, client, v2 ? "quicv2 key" : "quic key", out->key,
-				 QUIC_KEY_LEN) &&
-	       quic_expand_label(cx, client, v2 ? "quicv2 iv" : "quic iv", out->iv, QUIC_IV_LEN) &&
-	       quic_expand_label(cx, client, v2 ? "quicv2 hp" : "quic hp", out->hp, QUIC_HP_LEN);
+	return quic_hmac(&cx->salt[salt], dcid, dcid_len, initial) &&
+	       quic_hmac_setkey(&hk, initial, sizeof(initial)) &&
+	       quic_expand_label(&hk, "client in", client, sizeof(client)) &&
+	       quic_hmac_setkey(&hk, client, sizeof(client)) &&
+	       quic_expand_label(&hk, v2 ? "quicv2 key" : "quic key", out->key, QUIC_KEY_LEN) &&
+	       quic_expand_label(&hk, v2 ? "quicv2 iv" : "quic iv", out->iv, QUIC_IV_LEN) &&
+	       quic_expand_label(&hk, v2 ? "quicv2 hp" : "quic hp", out->hp, QUIC_HP_LEN);
 }
 
 bool quic_client_initial_keys(struct quic_crypto *cx, uint32_t version, const uint8_t *dcid,
 			      size_t dcid_len, struct quic_keys *out)
 {
 	bool v2;
-	const uint8_t *salt = quic_salt(version, &v2);
+	enum quic_salt_id salt = quic_salt(version, &v2);
 
 	return quic_keys_for(cx, salt, v2, dcid, dcid_len, out);
 }
@@ -543,7 +613,7 @@ static enum quic_open_result quic_try_derived(struct quic_initial *st, struct qu
 					      uint8_t dcid_len, size_t *plain_len, uint8_t *first,
 					      uint64_t *pn)
 {
-	const uint8_t *salts[2];
+	enum quic_salt_id salts[2];
 	enum quic_open_result r = QUIC_OPEN_AUTH;
 	struct quic_keys k;
 	size_t n, i;
@@ -658,7 +728,7 @@ static enum quic_hdr quic_parse_long(struct cur c, struct quic_pkt *pk, enum qui
 				     uint64_t *token_len, enum quic_reason *reason)
 {
 	struct cur h = c, dcid, scid;
-	const uint8_t *salts[2];
+	enum quic_salt_id salts[2];
 	uint64_t length;
 	uint8_t b0 = c.p[0];
 	bool v2, probe;

@@ -64,13 +64,13 @@
  *
  * Terminal statuses are sticky: later datagrams change nothing.
  *
- * Cost and allocation. Key derivation (HKDF-SHA256 via an HMAC context of
- * libcrypto) happens once per flow, and again only when a DCID changes. Each
- * Initial costs one AES-ECB block and one AES-GCM pass over the packet; the
- * libcrypto contexts live in a struct quic_crypto made once per worker by
- * quic_crypto_new() and are re-keyed per packet with EVP_*Init_ex, which does
- * not allocate. (libcrypto may allocate inside an HMAC re-key, which happens
- * only at key derivation, that is, for new flows.) docs/parsers.md has figures.
+ * Cost and allocation. Key derivation (HKDF-SHA256: HMAC built on libcrypto's
+ * SHA-256, 14 block compressions) happens once per flow, and again only when
+ * a DCID changes. Each Initial costs one AES-ECB block and one AES-GCM pass
+ * over the packet through EVP cipher contexts. All of it lives in a struct
+ * quic_crypto made once per worker by quic_crypto_new() (which allocates);
+ * after that neither a new flow nor a packet allocates (test_quic.c counts
+ * libcrypto's allocations). docs/parsers.md has figures.
  */
 
 #include <stddef.h>
@@ -79,9 +79,10 @@
 #include "quic_initial_types.h"
 
 /*
- * Per-worker libcrypto contexts (AES-128-GCM, AES-128-ECB, HMAC-SHA256) and a
- * QUIC_MAX_DGRAM-byte plaintext scratch. Not thread-safe: one per thread.
- * Returns NULL if libcrypto lacks an algorithm or memory runs out.
+ * Per-worker libcrypto state (AES-128-GCM and AES-128-ECB cipher contexts,
+ * the HMAC-SHA256 states of every initial salt) and a QUIC_MAX_DGRAM-byte
+ * plaintext scratch. Not thread-safe: one per thread. Returns NULL if
+ * libcrypto lacks an algorithm or memory runs out.
  */
 struct quic_crypto *quic_crypto_new(void);
 void quic_crypto_free(struct quic_crypto *cx);

@@ -11,6 +11,8 @@
  *   and datagrams, shuffled, retransmitted, mixed with PADDING/PING/ACK.
  * - Errors: every NOT_QUIC and MALFORMED reason the wire can cause, every
  *   single-byte corruption of the RFC packet, every truncation.
+ * - Allocation: no libcrypto allocation per new flow or per packet (counted
+ *   through CRYPTO_set_mem_functions hooks installed first in main).
  * - The real-traffic corpus ($KB_CORPUS, skipped when absent): every
  *   quic_sni row of names.tsv, flows fed datagram by datagram as captured.
  */
@@ -29,6 +31,7 @@
 #include <cmocka.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -1488,6 +1491,201 @@ static void test_strings(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Allocation */
+
+/*
+ * libcrypto's allocator hooks, installed first thing in main: libcrypto
+ * refuses them once it has allocated anything. Every OPENSSL_malloc and
+ * OPENSSL_realloc goes through them, the providers' included, so they see
+ * whatever the parser's libcrypto calls allocate. (quic_initial.c calls no
+ * allocator of its own: its one allocation, in quic_crypto_new(), is
+ * OPENSSL_zalloc.)
+ */
+static unsigned long g_crypto_allocs;
+static bool g_crypto_hooked;
+
+static void *t_crypto_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	g_crypto_allocs++;
+	return malloc(n);
+}
+
+static void *t_crypto_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	g_crypto_allocs++;
+	return realloc(p, n);
+}
+
+static void t_crypto_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+/* t_feed, failing if libcrypto allocated while the parser ran. */
+static enum quic_status t_feed_no_alloc(struct quic_initial *st, struct quic_crypto *cx,
+					const uint8_t *d, size_t n, const char *what)
+{
+	uint8_t *copy = malloc(n > 0 ? n : 1);
+	unsigned long before;
+	enum quic_status s;
+
+	assert_non_null(copy);
+	memcpy(copy, d, n);
+	before = g_crypto_allocs;
+	s = quic_initial_feed_datagram(st, cx, copy, n);
+	if (g_crypto_allocs != before)
+		fail_msg("%s: %lu libcrypto allocations in one datagram", what,
+			 g_crypto_allocs - before);
+	free(copy);
+	assert_int_equal(s, st->status);
+	return s;
+}
+
+/*
+ * A worker's steady state: after one warm-up flow, new flows (keys derived
+ * from a new DCID, every salt, a Retry's second derivation, a probe's two
+ * salts, a failed tag) and packets with kept keys allocate nothing. Packets
+ * are protected by the test between the counted calls (that side goes
+ * through EVP_KDF, which allocates: the counter's own check).
+ */
+static void test_no_allocation(void **state)
+{
+	static const uint32_t versions[] = { QUIC_V1, QUIC_V2, 0xff00001du, 0xff000017u,
+					     0xfaceb001u };
+	static const uint8_t a[8] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7 };
+	static const uint8_t b[12] = { 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5,
+				       0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb };
+	static uint8_t chr[8][T_MAX_PKT], rfc1[T_MAX_PKT], rfc2[T_MAX_PKT];
+	size_t chr_lens[8], n_chr, rfc1_len, rfc2_len, i, round;
+	struct quic_crypto *cx;
+	struct quic_initial st;
+	struct t_secrets sec;
+	struct quic_keys k;
+	unsigned long before, warm;
+	EVP_CIPHER_CTX *c;
+
+	(void)state;
+	if (!g_crypto_hooked)
+		fail_msg("CRYPTO_set_mem_functions refused the hooks (libcrypto allocated before main)");
+	/* the counter sees libcrypto's allocations, the providers' HKDF among them */
+	before = g_crypto_allocs;
+	c = EVP_CIPHER_CTX_new();
+	assert_non_null(c);
+	EVP_CIPHER_CTX_free(c);
+	assert_true(g_crypto_allocs > before);
+	before = g_crypto_allocs;
+	t_keys(QUIC_V1, t_dcid_rfc, 8, &sec);
+	assert_true(g_crypto_allocs > before);
+
+	rfc1_len = read_hex("rfc9001_a2_client_initial", rfc1, sizeof(rfc1));
+	rfc2_len = read_hex("rfc9369_a2_client_initial", rfc2, sizeof(rfc2));
+	n_chr = read_flow("chromium156_v1_flow", chr, chr_lens, 8);
+	assert_int_equal(n_chr, 6);
+
+	/* a fresh worker context (its creation allocates) and a warm-up flow */
+	cx = quic_crypto_new();
+	assert_non_null(cx);
+	before = g_crypto_allocs;
+	quic_initial_init(&st, g_buf, sizeof(g_buf));
+	assert_int_equal(quic_initial_feed_datagram(&st, cx, rfc1, rfc1_len), QUIC_DONE);
+	warm = g_crypto_allocs - before;
+	print_message("libcrypto allocations: warm-up flow %lu\n", warm);
+
+	for (round = 0; round < 3; round++) {
+		/* key derivation alone, every salt */
+		for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+			before = g_crypto_allocs;
+			assert_true(quic_client_initial_keys(cx, versions[i], t_dcid_rfc, 8, &k));
+			if (g_crypto_allocs != before)
+				fail_msg("keys of version %08x: %lu libcrypto allocations",
+					 versions[i], g_crypto_allocs - before);
+		}
+		/* the RFC packets, each a new flow */
+		quic_initial_init(&st, g_buf, sizeof(g_buf));
+		assert_int_equal(t_feed_no_alloc(&st, cx, rfc1, rfc1_len, "RFC 9001"), QUIC_DONE);
+		quic_initial_init(&st, g_buf, sizeof(g_buf));
+		assert_int_equal(t_feed_no_alloc(&st, cx, rfc2, rfc2_len, "RFC 9369"), QUIC_DONE);
+		assert_sni(&st, "example.com");
+
+		/* new flows: a new DCID of 0 to 20 bytes each, every salt */
+		for (i = 0; i < 21; i++) {
+			uint8_t dcid[QUIC_MAX_CID_LEN];
+			struct t_buf p = { .n = 0 }, d;
+			struct t_pkt o = { .version = versions[i % 5], .dcid = dcid,
+					   .dcid_len = i, .pn = i, .type_bits = -1 };
+			size_t j;
+
+			for (j = 0; j < i; j++)
+				dcid[j] = (uint8_t)rng_next();
+			t_crypto(&p, 0, g_rfc_hello, g_rfc_hello_len);
+			t_dgram(&d, &o, &p);
+			quic_initial_init(&st, g_buf, sizeof(g_buf));
+			assert_int_equal(t_feed_no_alloc(&st, cx, d.b, d.n, "new DCID"), QUIC_DONE);
+			assert_sni(&st, "example.com");
+		}
+
+		/* Chromium's first flight: the second Initial and the PTO
+		 * retransmissions are packets with kept keys */
+		quic_initial_init(&st, g_buf, sizeof(g_buf));
+		for (i = 0; i < n_chr && st.status == QUIC_NEED_MORE; i++)
+			t_feed_no_alloc(&st, cx, chr[i], chr_lens[i], "Chromium");
+		assert_int_equal(i, 2);
+		assert_sni(&st, "quic.kaspersky.com");
+
+		/* after a Retry: keys derived again from the new DCID */
+		{
+			static const uint8_t tok[5] = { 't', 'o', 'k', 'e', 'n' };
+			struct t_buf p1 = { .n = 0 }, p2 = { .n = 0 }, d1, d2;
+			struct t_pkt o1 = { .pn = 0, .type_bits = -1, .dcid = a, .dcid_len = 8 };
+			struct t_pkt o2 = { .pn = 1, .type_bits = -1, .dcid = b, .dcid_len = 12,
+					    .token = tok, .token_len = 5 };
+
+			t_crypto(&p1, 0, g_big_hello, 1000);
+			t_crypto(&p2, 1000, g_big_hello + 1000, g_big_hello_len - 1000);
+			t_dgram(&d1, &o1, &p1);
+			t_dgram(&d2, &o2, &p2);
+			quic_initial_init(&st, g_buf, sizeof(g_buf));
+			assert_int_equal(t_feed_no_alloc(&st, cx, d1.b, d1.n, "Retry 1"),
+					 QUIC_NEED_MORE);
+			assert_int_equal(t_feed_no_alloc(&st, cx, d2.b, d2.n, "Retry 2"), QUIC_DONE);
+			assert_true(st.flags & QUIC_F_DCID_CHANGE);
+		}
+
+		/* a probe version opened by the second salt tried (draft-29) */
+		{
+			struct t_buf p = { .n = 0 }, d;
+			struct t_pkt o = { .version = 0xfafafafau, .key_version = 0xff00001du,
+					   .pn = 0, .type_bits = 0 };
+
+			t_crypto(&p, 0, g_rfc_hello, g_rfc_hello_len);
+			t_dgram(&d, &o, &p);
+			quic_initial_init(&st, g_buf, sizeof(g_buf));
+			assert_int_equal(t_feed_no_alloc(&st, cx, d.b, d.n, "probe"), QUIC_DONE);
+		}
+
+		/* a tag that fails: libcrypto's failure path allocates nothing either */
+		{
+			struct t_buf p = { .n = 0 }, d;
+			struct t_pkt o = { .pn = 0, .type_bits = -1, .bad_tag = true };
+
+			t_crypto(&p, 0, g_rfc_hello, g_rfc_hello_len);
+			t_dgram(&d, &o, &p);
+			quic_initial_init(&st, g_buf, sizeof(g_buf));
+			assert_int_equal(t_feed_no_alloc(&st, cx, d.b, d.n, "bad tag"),
+					 QUIC_MALFORMED);
+			assert_malformed(&st, QUIC_R_DECRYPT);
+		}
+	}
+	quic_crypto_free(cx);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The real-traffic corpus */
 
 /*
@@ -1836,8 +2034,12 @@ int main(void)
 		cmocka_unit_test(test_ack_close_frames),
 		cmocka_unit_test(test_packet_numbers),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_no_allocation),
 		cmocka_unit_test(test_corpus),
 	};
 
+	/* before anything else can make libcrypto allocate */
+	g_crypto_hooked = CRYPTO_set_mem_functions(t_crypto_malloc, t_crypto_realloc,
+						   t_crypto_free) == 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
