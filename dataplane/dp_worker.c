@@ -18,6 +18,9 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_hash_crc.h>
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
@@ -43,6 +46,34 @@
 RTE_LOG_REGISTER(kb_dp_logtype, user.kasblock.dp, INFO);
 #define DP_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, kb_dp_logtype, "kasblock.dp: " fmt "\n", ##__VA_ARGS__)
+
+/*
+ * CRC32C of the 38-byte flow key, bit for bit rte_hash_crc(k, FLOW_KEY_LEN,
+ * FLOW_HASH_INIT) (the same chunks: four 8-byte words, then 4 bytes, then 2)
+ * with the instruction called directly. rte_hash_crc walks the length and
+ * checks its run-time algorithm choice for every chunk, out of line: about
+ * 50 instructions per packet for six crc32 instructions.
+ */
+static inline uint32_t dp_flow_hash(const struct flow_key *k)
+{
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
+	_Static_assert(FLOW_KEY_LEN == 38, "dp_flow_hash covers 38 bytes");
+	const uint8_t *b = (const uint8_t *)k;
+	uint64_t w[4];
+	uint32_t v;
+	uint16_t h;
+
+	memcpy(w, b, sizeof(w));
+	memcpy(&v, b + 32, sizeof(v));
+	memcpy(&h, b + 36, sizeof(h));
+	uint64_t c = FLOW_HASH_INIT;
+	for (unsigned i = 0; i < 4; i++)
+		c = _mm_crc32_u64(c, w[i]);
+	return _mm_crc32_u16(_mm_crc32_u32((uint32_t)c, v), h);
+#else
+	return rte_hash_crc(k, FLOW_KEY_LEN, FLOW_HASH_INIT);
+#endif
+}
 
 /* Largest frame or datagram handled as one buffer (l3l4 limit). */
 #define DP_LIN_MAX 65536u
@@ -81,9 +112,6 @@ static uint64_t lat_bucket_low(unsigned b)
 struct dp_slot {
 	struct insp_flow insp;
 	uint8_t *buf;
-	struct flow_entry *owner; /* the TCP flow the slot was given to (valid while
-				     owner->reasm is this slot) */
-	uint8_t queued;           /* in the follow-up queue (dp_lcore.fq) */
 };
 
 struct dp_lcore {
@@ -97,9 +125,6 @@ struct dp_lcore {
 	void *rp_mem;
 	struct dp_slot *slots;
 	uint8_t *slot_bufs;
-	uint32_t *fq;                 /* follow-up queue: slots of flows past a clean
-					 head, oldest first (pool_slots entries) */
-	uint32_t fq_head, fq_n;       /* oldest entry, entries (each slot once) */
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row dr;
 	struct rte_mempool *aux_pool; /* resets and fragment copies */
@@ -169,11 +194,10 @@ size_t dp_flow_entry_bytes(void)
 
 size_t dp_insp_slot_bytes(uint32_t stream_cap)
 {
-	/* Parser state and gather buffer, the reassembly slot (64 bytes of
-	 * metadata, the stream buffer rounded to 64, its free-list cell) and
-	 * the slot's cell in the follow-up queue. */
+	/* Parser state and gather buffer, plus the reassembly slot (64 bytes of
+	 * metadata and the stream buffer rounded to 64). */
 	return sizeof(struct dp_slot) + stream_cap + sizeof(struct reasm_slot) +
-	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t) + sizeof(uint32_t);
+	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t);
 }
 
 void dp_stats_sum(struct dp_stats *out)
@@ -241,47 +265,9 @@ static void release_cb(void *ctx, struct flow_entry *e, enum flow_end why)
 
 	(void)why;
 	if (e->state == FLOW_S_INSPECTING && e->reasm != FLOW_NONE) {
-		/* A flow that ends while its later requests are read had
-		 * nothing barred: that inspection passed. */
-		if (e->reasm < dp_cf->pool_slots && insp_in_followup(&lc->slots[e->reasm].insp)) {
-			CNT_INC(lc, inspections_finished);
-			CNT_INC(lc, insp_pass);
-		} else {
-			CNT_INC(lc, insp_abandoned);
-		}
 		reasm_free(&lc->rp, e->reasm);
+		CNT_INC(lc, insp_abandoned);
 	}
-}
-
-/*
- * The pool is empty and a new flow needs a slot: the oldest flow whose
- * first unit was clean and whose later requests are being read gives up
- * its slot (the flow is passed). A new flow's first bytes matter more than
- * a later request of a connection already inspected. Stale queue entries
- * (the slot was freed, or reused by a flow not in follow-up) are dropped on
- * the way; the queue holds each slot once, so the walk is bounded by the
- * pool. Returns true when a slot was freed.
- */
-static bool reclaim_followup(struct dp_lcore *lc)
-{
-	while (lc->fq_n != 0) {
-		uint32_t h = lc->fq[lc->fq_head];
-		struct dp_slot *s = &lc->slots[h];
-
-		lc->fq_head = lc->fq_head + 1 == dp_cf->pool_slots ? 0 : lc->fq_head + 1;
-		lc->fq_n--;
-		struct flow_entry *o = s->owner;
-		s->queued = 0;
-		if (o == NULL || o->state != FLOW_S_INSPECTING || o->reasm != h ||
-		    !insp_in_followup(&s->insp))
-			continue;
-		reasm_free(&lc->rp, flow_pass(o, 0, 0, 0));
-		CNT_INC(lc, inspections_finished);
-		CNT_INC(lc, insp_pass);
-		CNT_INC(lc, insp_reclaimed);
-		return true;
-	}
-	return false;
 }
 
 static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, size_t errlen)
@@ -310,9 +296,7 @@ static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, 
 	lc->slot_bufs = rte_malloc_socket("kb_slotbuf", (size_t)c->pool_slots * c->stream_cap,
 					  RTE_CACHE_LINE_SIZE, socket);
 	lc->lin = rte_malloc_socket("kb_lin", DP_LIN_MAX, RTE_CACHE_LINE_SIZE, socket);
-	lc->fq = rte_malloc_socket("kb_fq", sizeof(*lc->fq) * c->pool_slots, RTE_CACHE_LINE_SIZE,
-				   socket);
-	if (lc->slots == NULL || lc->slot_bufs == NULL || lc->lin == NULL || lc->fq == NULL)
+	if (lc->slots == NULL || lc->slot_bufs == NULL || lc->lin == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < c->pool_slots; i++)
 		lc->slots[i].buf = lc->slot_bufs + (size_t)i * c->stream_cap;
@@ -407,7 +391,6 @@ void dp_lcores_free(void)
 		rte_free(lc->lin);
 		rte_free(lc->slot_bufs);
 		rte_free(lc->slots);
-		rte_free(lc->fq);
 		rte_free(lc->rp_mem);
 		rte_free(lc->ft_mem);
 		rte_free(lc);
@@ -722,44 +705,32 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 	const struct sigset *set = ref->set;
 	struct sig_scratch *scr = ref->scr[lc->worker];
 	struct insp_out out;
-	enum insp_status st;
-	uint8_t units = s->insp.units;
-	size_t off = 0;
+	enum insp_status st = insp_feed(&s->insp, data, len, set, scr, &out);
 
-	/* A call reports one unit's names and stops where the next unit
-	 * starts (out.used short): feed the rest. Each call reads a byte at
-	 * least, so this is bounded by len. */
-	for (;;) {
-		st = insp_feed(&s->insp, data + off, len - off, set, scr, &out);
+	for (uint32_t i = 0; i < out.n_names; i++) {
+		const struct insp_name *n = &out.names[i];
+		if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
+			CNT_INC(lc, names[n->field]);
+		else
+			CNT_INC(lc, names_not_host);
+		if (dp_cf->log_names) {
+			struct dp_event ev;
+			event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
+			event_name(&ev, n);
+			event_put(lc, &ev);
+		}
+	}
+	if (unlikely(set == NULL) && ref->pol.no_set_action != DP_ACT_PASS) {
+		/* Started without a valid set and no_signatures = "closed":
+		 * the first host name decides the flow. */
 		for (uint32_t i = 0; i < out.n_names; i++) {
 			const struct insp_name *n = &out.names[i];
-			if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
-				CNT_INC(lc, names[n->field]);
-			else
-				CNT_INC(lc, names_not_host);
-			if (dp_cf->log_names) {
-				struct dp_event ev;
-				event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
-				event_name(&ev, n);
-				event_put(lc, &ev);
-			}
+			if (n->host_status != 0 /* HOST_OK */ || n->norm_len == 0)
+				continue;
+			CNT_INC(lc, inspections_finished);
+			return decide(lc, pc, e, fp, n, DP_R_NO_SET, FLOW_DIR_C2S);
 		}
-		if (unlikely(set == NULL) && ref->pol.no_set_action != DP_ACT_PASS) {
-			/* Started without a valid set and no_signatures = "closed":
-			 * the first host name decides the flow. */
-			for (uint32_t i = 0; i < out.n_names; i++) {
-				const struct insp_name *n = &out.names[i];
-				if (n->host_status != 0 /* HOST_OK */ || n->norm_len == 0)
-					continue;
-				CNT_INC(lc, inspections_finished);
-				return decide(lc, pc, e, fp, n, DP_R_NO_SET, FLOW_DIR_C2S);
-			}
-		}
-		if (st != INSP_NEED_MORE || out.used == 0 || (off += out.used) >= len)
-			break;
 	}
-	if (s->insp.units != units)
-		CNT_ADD(lc, insp_followups, (uint8_t)(s->insp.units - units));
 	if (st == INSP_NEED_MORE)
 		return FATE_FORWARD;
 	CNT_INC(lc, inspections_finished);
@@ -784,20 +755,18 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 	}
 }
 
-static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
+/* A TCP packet whose flow key and hash are known (poll_port computed them
+ * a burst ahead and prefetched the bucket). */
+static enum fate handle_tcp_keyed(struct dp_lcore *lc, struct pkt_ctx *pc,
+				  const struct flow_key *key, bool swapped, uint32_t hash)
 {
 	const struct l3l4_desc *d = &pc->d;
-	struct flow_key key;
 	struct flow_pkt fp;
 	struct flow_track_res tr;
-	bool swapped;
 
 	CNT_INC(lc, tcp);
-	if (flow_key_from_desc(d, &key, &swapped) != 0)
-		return FATE_FORWARD;
 	flow_pkt_from_desc(d, swapped, &fp);
-	uint32_t hash = rte_hash_crc(&key, FLOW_KEY_LEN, FLOW_HASH_INIT);
-	struct flow_entry *e = flow_track(&lc->ft, &key, hash, &fp, lc->now, &tr);
+	struct flow_entry *e = flow_track(&lc->ft, key, hash, &fp, lc->now, &tr);
 	if (unlikely(e == NULL)) {
 		/* No entry, so no verdict can be kept: fail open forwards the
 		 * packet uninspected, fail closed drops it (the client retries)
@@ -833,13 +802,11 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		 * carry snd_nxt - 1) would leave a hole that never fills. */
 		uint32_t base = (tr.ev & FLOW_EV_BASE_SYN) ? tr.stream_base : d->tcp_seq;
 		pc->rst_srv_seq = base; /* no client byte reached the server yet */
-		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK &&
-		    (!reclaim_followup(lc) || reasm_alloc(&lc->rp, base, &h) != REASM_OK)) {
+		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
 			CNT_INC(lc, pool_exhausted);
 			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
 		}
 		flow_start_inspect(e, h);
-		lc->slots[h].owner = e;
 		if (port_in(dp_cf->dns_ports, dp_cf->n_dns_ports, d->dport))
 			insp_init_dns(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
 		else
@@ -869,30 +836,13 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 		CNT_INC(lc, reasm_overflow);
 	if (sp.to <= sp.from)
 		return FATE_FORWARD;
-	struct dp_slot *s = &lc->slots[h];
-	enum fate f = inspect_bytes(lc, pc, e, &fp, s, reasm_data(&lc->rp, h) + sp.from,
-				    sp.to - sp.from);
-	if (e->state != FLOW_S_INSPECTING)
-		return f;
-	if (sp.to >= dp_cf->stream_cap) {
-		/* Every byte the cap allows was read and no verdict fell. Past
-		 * a clean first unit that is the documented end of inspection
-		 * (only the first stream_cap bytes of a connection are read);
-		 * within the first, a limit for the fail policy. */
+	enum fate f = inspect_bytes(lc, pc, e, &fp, &lc->slots[h],
+				    reasm_data(&lc->rp, h) + sp.from, sp.to - sp.from);
+	if (e->state == FLOW_S_INSPECTING && sp.to >= dp_cf->stream_cap) {
+		/* Every byte the cap allows was read and no verdict fell. */
 		CNT_INC(lc, inspections_finished);
-		if (insp_in_followup(&s->insp)) {
-			CNT_INC(lc, insp_pass);
-			reasm_free(&lc->rp, flow_pass(e, 0, 0, 0));
-			return f;
-		}
 		CNT_INC(lc, insp_give_up);
-		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
-	}
-	if (!s->queued && insp_in_followup(&s->insp)) {
-		uint32_t tail = lc->fq_head + lc->fq_n;
-		s->queued = 1;
-		lc->fq[tail >= dp_cf->pool_slots ? tail - dp_cf->pool_slots : tail] = h;
-		lc->fq_n++;
+		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
 	}
 	return f;
 }
@@ -1093,7 +1043,7 @@ static enum fate handle_quic(struct dp_lcore *lc, struct pkt_ctx *pc, bool c2s)
 	}
 	if (flow_key_from_desc(d, &key, &swapped) != 0)
 		return FATE_FORWARD;
-	uint32_t hash = rte_hash_crc(&key, FLOW_KEY_LEN, FLOW_HASH_INIT);
+	uint32_t hash = dp_flow_hash(&key);
 	struct flow_entry *e = flow_lookup_or_insert(&lc->ft, &key, hash, swapped, lc->now,
 						     &created);
 	if (unlikely(e == NULL))
@@ -1196,6 +1146,19 @@ static enum fate handle_udp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	return FATE_FORWARD;
 }
 
+/* A TCP packet not parsed ahead: a reassembled datagram, a multi-segment frame. */
+static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
+{
+	struct flow_key key;
+	bool swapped;
+
+	if (flow_key_from_desc(&pc->d, &key, &swapped) != 0) {
+		CNT_INC(lc, tcp);
+		return FATE_FORWARD;
+	}
+	return handle_tcp_keyed(lc, pc, &key, swapped, dp_flow_hash(&key));
+}
+
 /* Offset of the IPv6 fragment header in buf (IPv6 header at l3), or 0. */
 static size_t v6_frag_hdr(const uint8_t *buf, size_t len, size_t l3)
 {
@@ -1291,36 +1254,78 @@ static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct
 	return f;
 }
 
-static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m)
-{
+/*
+ * A packet of the burst, parsed in poll_port's first pass. A frame spread
+ * over several segments is parsed only when handled: it is copied into the
+ * worker's one linear buffer, which the next such frame would overwrite.
+ */
+struct dp_pre {
 	struct pkt_ctx pc;
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const uint8_t *p;
+	enum l3l4_status st;
+	bool parsed;  /* pc and st are valid */
+	bool keyed;   /* key, swapped and hash are valid: TCP, not a fragment */
+	bool swapped;
+	uint32_t hash;
+	struct flow_key key;
+};
 
-	if (likely(rte_pktmbuf_is_contiguous(m))) {
-		p = rte_pktmbuf_mtod(m, const uint8_t *);
-	} else {
+/* First pass: parse, and for TCP build the key, hash it and prefetch its
+ * bucket, so that the table's cache misses of the whole burst overlap
+ * instead of each packet waiting for its own (two lines per lookup). */
+static inline void pre_parse(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m,
+			     struct dp_pre *pre)
+{
+	pre->keyed = false;
+	pre->parsed = rte_pktmbuf_is_contiguous(m) != 0;
+	if (unlikely(!pre->parsed))
+		return;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	pre->pc.port = port;
+	pre->pc.buf = p;
+	pre->pc.l2 = p;
+	pre->st = l3l4_parse(p, rte_pktmbuf_pkt_len(m), &pre->pc.d);
+	pre->pc.l2_len = pre->pc.d.l2_len;
+	if (pre->st == L3L4_OK && pre->pc.d.l4_proto == L3L4_IPPROTO_TCP &&
+	    !(pre->pc.d.frag_flags & L3L4_FRAG_IS) &&
+	    flow_key_from_desc(&pre->pc.d, &pre->key, &pre->swapped) == 0) {
+		pre->hash = dp_flow_hash(&pre->key);
+		pre->keyed = true;
+		flow_prefetch(&lc->ft, pre->hash);
+	}
+}
+
+static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m,
+			    struct dp_pre *pre)
+{
+	struct pkt_ctx *pc = &pre->pc;
+	enum l3l4_status st = pre->st;
+
+	if (unlikely(!pre->parsed)) {
+		uint32_t len = rte_pktmbuf_pkt_len(m);
 		if (len > DP_LIN_MAX)
 			len = DP_LIN_MAX;
-		p = rte_pktmbuf_read(m, 0, len, lc->lin);
+		const uint8_t *p = rte_pktmbuf_read(m, 0, len, lc->lin);
+		pc->port = port;
+		pc->buf = p;
+		st = l3l4_parse(p, len, &pc->d);
+		pc->l2 = p;
+		pc->l2_len = pc->d.l2_len;
 	}
-	pc.port = port;
-	pc.buf = p;
-	enum l3l4_status st = l3l4_parse(p, len, &pc.d);
-	pc.l2 = p;
-	pc.l2_len = pc.d.l2_len;
 	switch (st) {
 	case L3L4_OK:
-		if (unlikely(pc.d.frag_flags & L3L4_FRAG_IS))
-			return handle_fragment(lc, &pc, m);
-		if (pc.d.l4_proto == L3L4_IPPROTO_TCP)
-			return handle_tcp(lc, &pc);
-		if (pc.d.l4_proto == L3L4_IPPROTO_UDP)
-			return handle_udp(lc, &pc);
+		if (unlikely(pc->d.frag_flags & L3L4_FRAG_IS))
+			return handle_fragment(lc, pc, m);
+		if (pc->d.l4_proto == L3L4_IPPROTO_TCP) {
+			if (pre->keyed)
+				return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
+			return handle_tcp(lc, pc);
+		}
+		if (pc->d.l4_proto == L3L4_IPPROTO_UDP)
+			return handle_udp(lc, pc);
 		CNT_INC(lc, other_l4);
 		return FATE_FORWARD;
 	case L3L4_FRAGMENT:
-		return handle_fragment(lc, &pc, m);
+		return handle_fragment(lc, pc, m);
 	case L3L4_NOT_IP:
 		CNT_INC(lc, non_ip);
 		return FATE_FORWARD;
@@ -1328,8 +1333,8 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 		CNT_INC(lc, no_l4);
 		return FATE_FORWARD;
 	default:
-		if (pc.d.reason < L3L4_R_COUNT)
-			CNT_INC(lc, bad[pc.d.reason]);
+		if (pc->d.reason < L3L4_R_COUNT)
+			CNT_INC(lc, bad[pc->d.reason]);
 		return FATE_FORWARD;
 	}
 }
@@ -1337,6 +1342,7 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 static void poll_port(struct dp_lcore *lc, uint16_t port)
 {
 	struct rte_mbuf *pkts[DP_BURST];
+	struct dp_pre pre[DP_BURST];
 	uint16_t n = rte_eth_rx_burst(port, (uint16_t)lc->worker, pkts, DP_BURST);
 	uint16_t peer = dp_cf->peer[port];
 
@@ -1351,7 +1357,15 @@ static void poll_port(struct dp_lcore *lc, uint16_t port)
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + DP_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH], void *));
-		if (handle_pkt(lc, port, pkts[i]) == FATE_FORWARD)
+		pre_parse(lc, port, pkts[i], &pre[i]);
+	}
+	/* The buckets have had the rest of the first pass to arrive: prefetch
+	 * the entries whose tags match, the second line of each lookup. */
+	for (uint16_t i = 0; i < n; i++)
+		if (pre[i].keyed)
+			flow_prefetch_entry(&lc->ft, pre[i].hash);
+	for (uint16_t i = 0; i < n; i++) {
+		if (handle_pkt(lc, port, pkts[i], &pre[i]) == FATE_FORWARD)
 			tx_push(lc, peer, pkts[i]);
 		else
 			rte_pktmbuf_free(pkts[i]);
