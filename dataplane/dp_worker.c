@@ -112,6 +112,9 @@ static uint64_t lat_bucket_low(unsigned b)
 struct dp_slot {
 	struct insp_flow insp;
 	uint8_t *buf;
+	struct flow_entry *owner; /* the TCP flow the slot was given to (valid while
+				     owner->reasm is this slot) */
+	uint8_t queued;           /* in the follow-up queue (dp_lcore.fq) */
 };
 
 struct dp_lcore {
@@ -125,6 +128,9 @@ struct dp_lcore {
 	void *rp_mem;
 	struct dp_slot *slots;
 	uint8_t *slot_bufs;
+	uint32_t *fq;                 /* follow-up queue: slots of flows past a clean
+					 head, oldest first (pool_slots entries) */
+	uint32_t fq_head, fq_n;       /* oldest entry, entries (each slot once) */
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row dr;
 	struct rte_mempool *aux_pool; /* resets and fragment copies */
@@ -194,10 +200,11 @@ size_t dp_flow_entry_bytes(void)
 
 size_t dp_insp_slot_bytes(uint32_t stream_cap)
 {
-	/* Parser state and gather buffer, plus the reassembly slot (64 bytes of
-	 * metadata and the stream buffer rounded to 64). */
+	/* Parser state and gather buffer, the reassembly slot (64 bytes of
+	 * metadata, the stream buffer rounded to 64, its free-list cell) and
+	 * the slot's cell in the follow-up queue. */
 	return sizeof(struct dp_slot) + stream_cap + sizeof(struct reasm_slot) +
-	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t);
+	       ((stream_cap + 63u) & ~63u) + sizeof(uint32_t) + sizeof(uint32_t);
 }
 
 void dp_stats_sum(struct dp_stats *out)
@@ -265,9 +272,47 @@ static void release_cb(void *ctx, struct flow_entry *e, enum flow_end why)
 
 	(void)why;
 	if (e->state == FLOW_S_INSPECTING && e->reasm != FLOW_NONE) {
+		/* A flow that ends while its later requests are read had
+		 * nothing barred: that inspection passed. */
+		if (e->reasm < dp_cf->pool_slots && insp_in_followup(&lc->slots[e->reasm].insp)) {
+			CNT_INC(lc, inspections_finished);
+			CNT_INC(lc, insp_pass);
+		} else {
+			CNT_INC(lc, insp_abandoned);
+		}
 		reasm_free(&lc->rp, e->reasm);
-		CNT_INC(lc, insp_abandoned);
 	}
+}
+
+/*
+ * The pool is empty and a new flow needs a slot: the oldest flow whose
+ * first unit was clean and whose later requests are being read gives up
+ * its slot (the flow is passed). A new flow's first bytes matter more than
+ * a later request of a connection already inspected. Stale queue entries
+ * (the slot was freed, or reused by a flow not in follow-up) are dropped on
+ * the way; the queue holds each slot once, so the walk is bounded by the
+ * pool. Returns true when a slot was freed.
+ */
+static bool reclaim_followup(struct dp_lcore *lc)
+{
+	while (lc->fq_n != 0) {
+		uint32_t h = lc->fq[lc->fq_head];
+		struct dp_slot *s = &lc->slots[h];
+
+		lc->fq_head = lc->fq_head + 1 == dp_cf->pool_slots ? 0 : lc->fq_head + 1;
+		lc->fq_n--;
+		struct flow_entry *o = s->owner;
+		s->queued = 0;
+		if (o == NULL || o->state != FLOW_S_INSPECTING || o->reasm != h ||
+		    !insp_in_followup(&s->insp))
+			continue;
+		reasm_free(&lc->rp, flow_pass(o, 0, 0, 0));
+		CNT_INC(lc, inspections_finished);
+		CNT_INC(lc, insp_pass);
+		CNT_INC(lc, insp_reclaimed);
+		return true;
+	}
+	return false;
 }
 
 static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, size_t errlen)
@@ -296,7 +341,9 @@ static int lcore_setup(struct dp_lcore *lc, const struct dp_conf *c, char *err, 
 	lc->slot_bufs = rte_malloc_socket("kb_slotbuf", (size_t)c->pool_slots * c->stream_cap,
 					  RTE_CACHE_LINE_SIZE, socket);
 	lc->lin = rte_malloc_socket("kb_lin", DP_LIN_MAX, RTE_CACHE_LINE_SIZE, socket);
-	if (lc->slots == NULL || lc->slot_bufs == NULL || lc->lin == NULL)
+	lc->fq = rte_malloc_socket("kb_fq", sizeof(*lc->fq) * c->pool_slots, RTE_CACHE_LINE_SIZE,
+				   socket);
+	if (lc->slots == NULL || lc->slot_bufs == NULL || lc->lin == NULL || lc->fq == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < c->pool_slots; i++)
 		lc->slots[i].buf = lc->slot_bufs + (size_t)i * c->stream_cap;
@@ -391,6 +438,7 @@ void dp_lcores_free(void)
 		rte_free(lc->lin);
 		rte_free(lc->slot_bufs);
 		rte_free(lc->slots);
+		rte_free(lc->fq);
 		rte_free(lc->rp_mem);
 		rte_free(lc->ft_mem);
 		rte_free(lc);
@@ -705,32 +753,44 @@ static enum fate inspect_bytes(struct dp_lcore *lc, struct pkt_ctx *pc, struct f
 	const struct sigset *set = ref->set;
 	struct sig_scratch *scr = ref->scr[lc->worker];
 	struct insp_out out;
-	enum insp_status st = insp_feed(&s->insp, data, len, set, scr, &out);
+	enum insp_status st;
+	uint8_t units = s->insp.units;
+	size_t off = 0;
 
-	for (uint32_t i = 0; i < out.n_names; i++) {
-		const struct insp_name *n = &out.names[i];
-		if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
-			CNT_INC(lc, names[n->field]);
-		else
-			CNT_INC(lc, names_not_host);
-		if (dp_cf->log_names) {
-			struct dp_event ev;
-			event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
-			event_name(&ev, n);
-			event_put(lc, &ev);
-		}
-	}
-	if (unlikely(set == NULL) && ref->pol.no_set_action != DP_ACT_PASS) {
-		/* Started without a valid set and no_signatures = "closed":
-		 * the first host name decides the flow. */
+	/* A call reports one unit's names and stops where the next unit
+	 * starts (out.used short): feed the rest. Each call reads a byte at
+	 * least, so this is bounded by len. */
+	for (;;) {
+		st = insp_feed(&s->insp, data + off, len - off, set, scr, &out);
 		for (uint32_t i = 0; i < out.n_names; i++) {
 			const struct insp_name *n = &out.names[i];
-			if (n->host_status != 0 /* HOST_OK */ || n->norm_len == 0)
-				continue;
-			CNT_INC(lc, inspections_finished);
-			return decide(lc, pc, e, fp, n, DP_R_NO_SET, FLOW_DIR_C2S);
+			if (n->host_status == 0 /* HOST_OK */ && n->field < SIG_FIELD_COUNT)
+				CNT_INC(lc, names[n->field]);
+			else
+				CNT_INC(lc, names_not_host);
+			if (dp_cf->log_names) {
+				struct dp_event ev;
+				event_fill(&ev, &pc->d, FLOW_DIR_C2S, DP_EV_NAME);
+				event_name(&ev, n);
+				event_put(lc, &ev);
+			}
 		}
+		if (unlikely(set == NULL) && ref->pol.no_set_action != DP_ACT_PASS) {
+			/* Started without a valid set and no_signatures = "closed":
+			 * the first host name decides the flow. */
+			for (uint32_t i = 0; i < out.n_names; i++) {
+				const struct insp_name *n = &out.names[i];
+				if (n->host_status != 0 /* HOST_OK */ || n->norm_len == 0)
+					continue;
+				CNT_INC(lc, inspections_finished);
+				return decide(lc, pc, e, fp, n, DP_R_NO_SET, FLOW_DIR_C2S);
+			}
+		}
+		if (st != INSP_NEED_MORE || out.used == 0 || (off += out.used) >= len)
+			break;
 	}
+	if (s->insp.units != units)
+		CNT_ADD(lc, insp_followups, (uint8_t)(s->insp.units - units));
 	if (st == INSP_NEED_MORE)
 		return FATE_FORWARD;
 	CNT_INC(lc, inspections_finished);
@@ -802,11 +862,13 @@ static enum fate handle_tcp_keyed(struct dp_lcore *lc, struct pkt_ctx *pc,
 		 * carry snd_nxt - 1) would leave a hole that never fills. */
 		uint32_t base = (tr.ev & FLOW_EV_BASE_SYN) ? tr.stream_base : d->tcp_seq;
 		pc->rst_srv_seq = base; /* no client byte reached the server yet */
-		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK) {
+		if (reasm_alloc(&lc->rp, base, &h) != REASM_OK &&
+		    (!reclaim_followup(lc) || reasm_alloc(&lc->rp, base, &h) != REASM_OK)) {
 			CNT_INC(lc, pool_exhausted);
 			return decide(lc, pc, e, &fp, NULL, DP_R_POOL, FLOW_DIR_C2S);
 		}
 		flow_start_inspect(e, h);
+		lc->slots[h].owner = e;
 		if (port_in(dp_cf->dns_ports, dp_cf->n_dns_ports, d->dport))
 			insp_init_dns(&lc->slots[h].insp, lc->slots[h].buf, dp_cf->stream_cap);
 		else
@@ -836,13 +898,30 @@ static enum fate handle_tcp_keyed(struct dp_lcore *lc, struct pkt_ctx *pc,
 		CNT_INC(lc, reasm_overflow);
 	if (sp.to <= sp.from)
 		return FATE_FORWARD;
-	enum fate f = inspect_bytes(lc, pc, e, &fp, &lc->slots[h],
-				    reasm_data(&lc->rp, h) + sp.from, sp.to - sp.from);
-	if (e->state == FLOW_S_INSPECTING && sp.to >= dp_cf->stream_cap) {
-		/* Every byte the cap allows was read and no verdict fell. */
+	struct dp_slot *s = &lc->slots[h];
+	enum fate f = inspect_bytes(lc, pc, e, &fp, s, reasm_data(&lc->rp, h) + sp.from,
+				    sp.to - sp.from);
+	if (e->state != FLOW_S_INSPECTING)
+		return f;
+	if (sp.to >= dp_cf->stream_cap) {
+		/* Every byte the cap allows was read and no verdict fell. Past
+		 * a clean first unit that is the documented end of inspection
+		 * (only the first stream_cap bytes of a connection are read);
+		 * within the first, a limit for the fail policy. */
 		CNT_INC(lc, inspections_finished);
+		if (insp_in_followup(&s->insp)) {
+			CNT_INC(lc, insp_pass);
+			reasm_free(&lc->rp, flow_pass(e, 0, 0, 0));
+			return f;
+		}
 		CNT_INC(lc, insp_give_up);
-		f = decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
+		return decide(lc, pc, e, &fp, NULL, DP_R_LIMIT, FLOW_DIR_C2S);
+	}
+	if (!s->queued && insp_in_followup(&s->insp)) {
+		uint32_t tail = lc->fq_head + lc->fq_n;
+		s->queued = 1;
+		lc->fq[tail >= dp_cf->pool_slots ? tail - dp_cf->pool_slots : tail] = h;
+		lc->fq_n++;
 	}
 	return f;
 }
