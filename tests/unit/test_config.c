@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include <cmocka.h>
+#include "kb_test.h"
 
 #include "config.h"
 #include "policy.h"
@@ -21,17 +22,11 @@
 
 static struct ctl_config cfg;
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-	return d != NULL ? d : "tests/data";
-}
-
 static int load(const char *rel, char *err, size_t cap)
 {
 	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/%s", data_dir(), rel);
+	snprintf(path, sizeof(path), "%s/%s", kb_data_dir(), rel);
 	ctl_config_defaults(&cfg);
 	err[0] = '\0';
 	return ctl_config_load(&cfg, path, err, cap);
@@ -90,9 +85,9 @@ static void test_errors(void **state)
 		if (rc == 0)
 			fail_msg("%s: loaded, want an error", ec->file);
 		if (ec->line >= 0)
-			snprintf(want, sizeof(want), "%s/%s:%d: ", data_dir(), rel, ec->line);
+			snprintf(want, sizeof(want), "%s/%s:%d: ", kb_data_dir(), rel, ec->line);
 		else
-			snprintf(want, sizeof(want), "%s/%s: ", data_dir(), rel);
+			snprintf(want, sizeof(want), "%s/%s: ", kb_data_dir(), rel);
 		if (strncmp(err, want, strlen(want)) != 0)
 			fail_msg("%s: error \"%s\" does not start with \"%s\"", ec->file, err, want);
 		if (strstr(err, ec->reason) == NULL)
@@ -107,7 +102,7 @@ static void test_every_error_file_has_a_case(void **state)
 	char cmd[1200];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "ls %s/cfg/err_*.conf", data_dir());
+	snprintf(cmd, sizeof(cmd), "ls %s/cfg/err_*.conf", kb_data_dir());
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	char line[1024];
@@ -186,7 +181,7 @@ static void test_minimal(void **state)
 	assert_int_equal(cfg.n_sig_files, 1);
 	/* Relative to the file's directory. */
 	char want[1200];
-	snprintf(want, sizeof(want), "%s/cfg/../../../signatures/pack", data_dir());
+	snprintf(want, sizeof(want), "%s/cfg/../../../signatures/pack", kb_data_dir());
 	assert_string_equal(cfg.sig_files[0], want);
 	/* Everything else as the defaults. */
 	ctl_config_defaults(&def);
@@ -249,7 +244,7 @@ static void test_full(void **state)
 	assert_true(cfg.watch);
 	assert_int_equal(cfg.watch_interval_ms, 500);
 	char want[1200];
-	snprintf(want, sizeof(want), "%s/cfg/events.json", data_dir());
+	snprintf(want, sizeof(want), "%s/cfg/events.json", kb_data_dir());
 	assert_string_equal(cfg.events_file, want);
 	assert_int_equal(cfg.event_ring, 8192);
 	assert_true(cfg.log_names);

@@ -18,15 +18,9 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "kb_test.h"
 
 #include "dns.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-
-	return d != NULL ? d : "tests/data";
-}
 
 /* A query under construction. */
 struct q_buf {
@@ -242,7 +236,7 @@ static size_t read_real(struct real_q *rq, size_t max)
 	size_t n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/dns/queries.tsv", data_dir());
+	snprintf(path, sizeof(path), "%s/dns/queries.tsv", kb_data_dir());
 	f = fopen(path, "r");
 	if (f == NULL)
 		fail_msg("cannot read %s", path);

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#define KB_RNG_SEED 0
+#include "kb_test.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -29,22 +31,6 @@
 #include "flow.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	/* xorshift64*: fixed seed per test, so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return n == 0 ? 0 : rnd() % n;
-}
 
 struct tbl {
 	struct flow_table t;
@@ -1237,7 +1223,7 @@ static void run_model(uint32_t capacity, uint64_t seed, bool expect_evictions)
 
 	assert_non_null(m);
 	m->to = &to;
-	rng_state = seed;
+	kb_rng_state = seed;
 	tbl_open(&tb, capacity, &to);
 	flow_table_set_release(&tb.t, m_cb, m);
 	for (unsigned i = 0; i < M_KEYS; i++) {
@@ -1256,8 +1242,8 @@ static void run_model(uint32_t capacity, uint64_t seed, bool expect_evictions)
 			assert_int_equal(flow_key_from_desc(&d, &m->f[i].c.k, &m->f[i].c.c_sw), 0);
 			m->f[i].c.h = flow_key_hash(&m->f[i].c.k);
 		} else if (proto == L3L4_IPPROTO_TCP || proto == L3L4_IPPROTO_UDP) {
-			conn4(&m->f[i].c, 0x0a000000u + rnd_below(50), (uint16_t)(1024 + i),
-			      0xc0000200u + rnd_below(4), 443, proto);
+			conn4(&m->f[i].c, 0x0a000000u + kb_rnd32_below(50), (uint16_t)(1024 + i),
+			      0xc0000200u + kb_rnd32_below(4), 443, proto);
 		} else {
 			/* no ports: the address alone keeps the key unique */
 			conn4(&m->f[i].c, 0x0a010000u + i, 0, 0xc0000200u, 0, proto);
@@ -1266,14 +1252,14 @@ static void run_model(uint32_t capacity, uint64_t seed, bool expect_evictions)
 
 	m->now = 1;
 	for (unsigned op = 0; op < 100000; op++) {
-		struct mflow *f = &m->f[rnd_below(M_KEYS)];
-		unsigned kind = rnd_below(100);
+		struct mflow *f = &m->f[kb_rnd32_below(M_KEYS)];
+		unsigned kind = kb_rnd32_below(100);
 		struct flow_entry *e;
 		bool created;
 
 		/* ~20 operations per tick: the table fills, and several
 		 * operations share a tick (the no-eviction-this-tick rule). */
-		m->now += rnd_below(20) == 0;
+		m->now += kb_rnd32_below(20) == 0;
 		if (kind < 45) {
 			bool live = m_live(m, f);
 			uint64_t fails = tb.t.cnt.insert_failures;
@@ -1322,12 +1308,12 @@ static void run_model(uint32_t capacity, uint64_t seed, bool expect_evictions)
 				assert_non_null(e);
 				switch (f->state) {
 				case FLOW_S_NEW:
-					f->reasm = rnd();
+					f->reasm = kb_rnd32();
 					flow_start_inspect(e, f->reasm);
 					f->state = FLOW_S_INSPECTING;
 					break;
 				case FLOW_S_INSPECTING:
-					if (rnd() & 1) {
+					if (kb_rnd32() & 1) {
 						held = flow_pass(e, 1, 2, 3);
 						f->state = FLOW_S_PASSED;
 					} else {
@@ -1345,7 +1331,7 @@ static void run_model(uint32_t capacity, uint64_t seed, bool expect_evictions)
 			uint32_t n;
 
 			ops[4]++;
-			n = flow_expire(&tb.t, m->now, 1 + rnd_below(64));
+			n = flow_expire(&tb.t, m->now, 1 + kb_rnd32_below(64));
 			assert_int_equal(n, m->timed_out - before);
 		}
 		assert_int_equal(tb.t.cnt.entries, m->present);

@@ -24,29 +24,11 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#define KB_RNG_SEED 0x853c49e6748fea9bull
+#include "kb_test.h"
 
 #include "h2c.h"
 #include "hpack.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-
-	return d != NULL ? d : "tests/data";
-}
-
-static uint64_t rng_state = 0x853c49e6748fea9bull;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {
@@ -89,7 +71,7 @@ static int setup(void **state)
 	char hex[16];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/h2c/rfc7541_huffman.txt", data_dir());
+	snprintf(path, sizeof(path), "%s/h2c/rfc7541_huffman.txt", kb_data_dir());
 	f = fopen(path, "r");
 	if (f == NULL)
 		return -1;
@@ -194,11 +176,11 @@ static void test_huffman_table(void **state)
 	/* random strings round-trip; output room is checked */
 	for (k = 0; k < 2000; k++) {
 		uint8_t s[64], enc[256], dec[128];
-		size_t n = (size_t)(rng_next() % 64), i, m;
+		size_t n = (size_t)(kb_rng_next() % 64), i, m;
 		bool printable = (k & 1) != 0;
 
 		for (i = 0; i < n; i++)
-			s[i] = printable ? (uint8_t)(0x20 + rng_next() % 95) : (uint8_t)rng_next();
+			s[i] = printable ? (uint8_t)(0x20 + kb_rng_next() % 95) : (uint8_t)kb_rng_next();
 		m = huff_encode(s, n, enc, sizeof(enc));
 		assert_true(hpack_huff_decode(enc, m, dec, m * 8 / 5, &out_len));
 		assert_int_equal(out_len, n);
@@ -249,7 +231,7 @@ static void test_rfc7541_appendix_c(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/h2c/rfc7541_appendix_c.txt", data_dir());
+	snprintf(path, sizeof(path), "%s/h2c/rfc7541_appendix_c.txt", kb_data_dir());
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -629,7 +611,7 @@ static void curl_capture(const char *file, size_t cap, const char *name, uint32_
 	FILE *f;
 	size_t segs = 0;
 
-	snprintf(path, sizeof(path), "%s/h2c/%s", data_dir(), file);
+	snprintf(path, sizeof(path), "%s/h2c/%s", kb_data_dir(), file);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	s.n = 0;

@@ -15,19 +15,9 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "kb_test.h"
 
 #include "hostname.h"
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			print_error("%s:%d: check failed: %s\n  ", __FILE__,   \
-				    __LINE__, #cond);                          \
-			print_error(__VA_ARGS__);                              \
-			print_error("\n");                                     \
-			fail();                                                \
-		}                                                              \
-	} while (0)
 
 /* Normalises in[0..len) into an exact-size heap buffer (ASan sees over-reads). */
 static enum host_status norm(const char *in, size_t len, char *out, size_t out_cap,

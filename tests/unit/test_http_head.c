@@ -27,6 +27,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#define KB_RNG_SEED 0
+#include "kb_test.h"
 
 #include "http_head.h"
 
@@ -36,42 +38,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t s)
-{
-	rng_state = s != 0 ? s : 1;
-}
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			print_error("%s:%d: check failed: %s\n  ", __FILE__,   \
-				    __LINE__, #cond);                          \
-			print_error(__VA_ARGS__);                              \
-			print_error("\n");                                     \
-			fail();                                                \
-		}                                                              \
-	} while (0)
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-
-	return d != NULL ? d : "tests/data";
-}
 
 /* Bounded string copy (NULL copies as ""). */
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -91,27 +57,6 @@ static void join_path(char *out, size_t cap, const char *dir, const char *name)
 	int n = snprintf(out, cap, "%s/%s", dir, name);
 
 	CHECK(n >= 0 && (size_t)n < cap, "path too long: %s/%s", dir, name);
-}
-
-/* A whole file in an exact-size malloc'd buffer; NULL if it cannot be read. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		b = malloc(n > 0 ? (size_t)n : 1);
-		if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
-			free(b);
-			b = NULL;
-		}
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return b;
 }
 
 static const struct {
@@ -336,12 +281,12 @@ static void battery(const char *what, const uint8_t *d, size_t n, size_t cap, st
 	snap_str(whole, b, sizeof(b));
 	CHECK(snap_eq(&s, whole), "%s: byte at a time: %s, whole: %s", what, a, b);
 
-	rng_seed(0x6b617362ull ^ n);
+	kb_rng_seed(0x6b617362ull ^ n);
 	for (k = 0; k < RANDOM_CHUNKINGS; k++) {
 		size_t left = n, nc = 0;
 
 		while (left > 0) {
-			size_t c = 1 + (size_t)(rng_next() % (k % 4 == 0 ? 4 : 64));
+			size_t c = 1 + (size_t)(kb_rng_next() % (k % 4 == 0 ? 4 : 64));
 
 			if (c > left)
 				c = left;
@@ -490,7 +435,7 @@ static int load_cases(void **state)
 	FILE *f;
 
 	(void)state;
-	join_path(path, sizeof(path), data_dir(), "http/cases.tsv");
+	join_path(path, sizeof(path), kb_data_dir(), "http/cases.tsv");
 	f = fopen(path, "r");
 	if (f == NULL) {
 		print_error("cannot open %s\n", path);
@@ -565,8 +510,8 @@ static void test_vectors(void **state)
 		char rel[256];
 
 		join_path(rel, sizeof(rel), "http", c->file);
-		join_path(path, sizeof(path), data_dir(), rel);
-		d = read_file(path, &n);
+		join_path(path, sizeof(path), kb_data_dir(), rel);
+		d = kb_read_file(path, &n);
 		CHECK(d != NULL, "cannot read %s", path);
 		battery(c->file, d, n, c->cap, &s);
 
@@ -777,7 +722,7 @@ static void test_real_captures(void **state)
 	DIR *dp;
 
 	(void)state;
-	join_path(dir, sizeof(dir), data_dir(), "real");
+	join_path(dir, sizeof(dir), kb_data_dir(), "real");
 	n_rw = load_real_expected(dir, rw, MAX_REAL / 2);
 	dp = opendir(dir);
 	if (dp == NULL) {
@@ -795,7 +740,7 @@ static void test_real_captures(void **state)
 		if (nl <= 9 || strcmp(nm + nl - 9, ".http.bin") != 0)
 			continue;
 		join_path(path, sizeof(path), dir, nm);
-		d = read_file(path, &n);
+		d = kb_read_file(path, &n);
 		CHECK(d != NULL, "cannot read %s", path);
 		for (i = 0; i < n_rw && strcmp(rw[i].file, nm) != 0; i++)
 			;

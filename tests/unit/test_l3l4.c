@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#define KB_RNG_SEED 0x9e3779b97f4a7c15ull
+#include "kb_test.h"
 
 #include "l3l4.h"
 
@@ -286,42 +288,13 @@ struct sample {
 static struct sample samples[MAX_SAMPLES];
 static size_t nsamples;
 
-static const char *data_dir(void)
-{
-	const char *dir = getenv("KB_TEST_DATA");
-
-	return dir != NULL ? dir : "tests/data";
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-		fclose(fp);
-		return NULL;
-	}
-	buf = malloc(n ? (size_t)n : 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
 static int load_samples(void **state)
 {
 	char path[1024], line[2048];
 	FILE *fp;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/l3l4/expected.txt", data_dir());
+	snprintf(path, sizeof(path), "%s/l3l4/expected.txt", kb_data_dir());
 	fp = fopen(path, "r");
 	if (fp == NULL) {
 		fprintf(stderr, "cannot open %s (set KB_TEST_DATA)\n", path);
@@ -343,8 +316,8 @@ static int load_samples(void **state)
 		memcpy(s->name, line, (size_t)(sp - line));
 		s->name[sp - line] = '\0';
 		s->expect = strdup(sp + 1);
-		snprintf(path, sizeof(path), "%s/l3l4/%s", data_dir(), s->name);
-		s->buf = read_file(path, &s->len);
+		snprintf(path, sizeof(path), "%s/l3l4/%s", kb_data_dir(), s->name);
+		s->buf = kb_read_file(path, &s->len);
 		if (s->buf == NULL || s->expect == NULL) {
 			fprintf(stderr, "cannot read %s\n", path);
 			fclose(fp);
@@ -547,16 +520,6 @@ static void test_every_prefix(void **state)
 	}
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /*
  * Random edits of valid frames (header bytes mostly, with values that hit
  * length fields' edges), random cuts and growth: every descriptor stays in
@@ -574,25 +537,25 @@ static void test_mutations(void **state)
 
 	(void)state;
 	for (iter = 0; iter < 500000; iter++) {
-		const struct sample *s = &samples[rnd() % nsamples];
-		size_t len = s->len, k, edits = 1 + rnd() % 4;
+		const struct sample *s = &samples[kb_rng_next() % nsamples];
+		size_t len = s->len, k, edits = 1 + kb_rng_next() % 4;
 		struct l3l4_desc d;
 		enum l3l4_status st;
 
 		memcpy(buf, s->buf, len);
 		for (k = 0; k < edits; k++) {
-			size_t at = rnd() % (len < 140 ? len : 140);
-			uint64_t v = rnd();
+			size_t at = kb_rng_next() % (len < 140 ? len : 140);
+			uint64_t v = kb_rng_next();
 
 			buf[at] = (v & 1) ? hot[(v >> 1) % sizeof(hot)] : (uint8_t)(v >> 8);
 		}
-		switch (rnd() % 4) {
+		switch (kb_rng_next() % 4) {
 		case 0:
-			len = rnd() % (len + 1);
+			len = kb_rng_next() % (len + 1);
 			break;
 		case 1:
-			k = rnd() % 64;
-			memset(buf + len, (int)(rnd() & 0xff), k);
+			k = kb_rng_next() % 64;
+			memset(buf + len, (int)(kb_rng_next() & 0xff), k);
 			len += k;
 			break;
 		default:

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#define KB_RNG_SEED 0x243f6a8885a308d3ull
+#include "kb_test.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -46,52 +48,9 @@
 /* ------------------------------------------------------------------------ */
 /* Helpers */
 
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
-
 static size_t rng_below(size_t n)
 {
-	return n == 0 ? 0 : (size_t)(rng_next() % n);
-}
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-
-	return d != NULL ? d : "tests/data";
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	b = malloc(n > 0 ? (size_t)n : 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
+	return n == 0 ? 0 : (size_t)(kb_rng_next() % n);
 }
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -130,8 +89,8 @@ static size_t read_hex(const char *name, uint8_t *out, size_t cap)
 	char *s;
 	size_t len, n;
 
-	snprintf(path, sizeof(path), "%s/quic/%s.hex", data_dir(), name);
-	txt = read_file(path, &len);
+	snprintf(path, sizeof(path), "%s/quic/%s.hex", kb_data_dir(), name);
+	txt = kb_read_file(path, &len);
 	if (txt == NULL)
 		fail_msg("cannot read %s", path);
 	s = malloc(len + 1);
@@ -481,8 +440,8 @@ static int setup(void **state)
 	g_rfc_hello = g_rfc_frame + 4;
 	g_rfc_hello_len = g_rfc_frame_len - 4;
 	/* the record-layer capture of Chromium's TLS hello: drop the 5-byte record header */
-	snprintf(path, sizeof(path), "%s/real/chromium-tls.tls.bin", data_dir());
-	rec = read_file(path, &len);
+	snprintf(path, sizeof(path), "%s/real/chromium-tls.tls.bin", kb_data_dir());
+	rec = kb_read_file(path, &len);
 	if (rec == NULL || len < 5 || len - 5 > sizeof(g_big_hello))
 		return -1;
 	g_big_hello_len = len - 5;
@@ -1007,7 +966,7 @@ static size_t read_flow(const char *name, uint8_t dg[][T_MAX_PKT], size_t *lens,
 	size_t n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/quic/%s.hex", data_dir(), name);
+	snprintf(path, sizeof(path), "%s/quic/%s.hex", kb_data_dir(), name);
 	f = fopen(path, "r");
 	if (f == NULL)
 		fail_msg("cannot read %s", path);
@@ -1622,7 +1581,7 @@ static void test_no_allocation(void **state)
 			size_t j;
 
 			for (j = 0; j < i; j++)
-				dcid[j] = (uint8_t)rng_next();
+				dcid[j] = (uint8_t)kb_rng_next();
 			t_crypto(&p, 0, g_rfc_hello, g_rfc_hello_len);
 			t_dgram(&d, &o, &p);
 			quic_initial_init(&st, g_buf, sizeof(g_buf));

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#define KB_RNG_SEED 0
+#include "kb_test.h"
 
 #include "reasm.h"
 #include "tls_hello.h"
@@ -84,22 +86,6 @@ static enum reasm_status add(struct pool *pl, uint32_t h, uint32_t seq, const vo
 		assert_int_equal(sp.to, sp.from);
 	}
 	return st;
-}
-
-static uint64_t rng_state;
-
-static uint32_t rnd(void)
-{
-	/* xorshift64*: fixed seed per test, so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return n == 0 ? 0 : rnd() % n;
 }
 
 static uint8_t *load(const char *name, size_t *len)
@@ -380,9 +366,9 @@ static void test_all_permutations(void **state)
 	unsigned perms = 0;
 
 	(void)state;
-	rng_state = 77;
+	kb_rng_state = 77;
 	for (unsigned i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)rnd();
+		buf[i] = (uint8_t)kb_rnd32();
 	pool_open(&pl, 1, 1024);
 	for (unsigned c = 0; c < 3; c++) {
 		unsigned ord[5] = { 0, 1, 2, 3, 4 };
@@ -476,22 +462,22 @@ static void test_random_splits_hello(void **state)
 	assert_non_null(out);
 	assert_non_null(body);
 	assert_int_equal(hlen, 16398);
-	rng_state = 0x9e3779b97f4a7c15ull;
+	kb_rng_state = 0x9e3779b97f4a7c15ull;
 	pool_open(&pl, 1, REASM_DEFAULT_CAP);
 	for (unsigned round = 0; round < 200; round++) {
 		struct { uint32_t a, b; } seg[32];
-		unsigned n = 0, pieces = 2 + rnd_below(9);
+		unsigned n = 0, pieces = 2 + kb_rnd32_below(9);
 		uint32_t cut[12];
 		struct sink s = { out, 0, REASM_DEFAULT_CAP };
 		struct model m;
 		struct tls_hello th;
 		enum tls_status ts = TLS_NEED_MORE;
-		uint32_t base = rnd(), h = slot(&pl, base);
+		uint32_t base = kb_rnd32(), h = slot(&pl, base);
 
 		/* pieces - 1 distinct cut points, sorted */
 		cut[0] = 0;
 		for (unsigned i = 1; i < pieces; i++)
-			cut[i] = 1 + rnd_below((uint32_t)hlen - 1);
+			cut[i] = 1 + kb_rnd32_below((uint32_t)hlen - 1);
 		cut[pieces] = (uint32_t)hlen;
 		for (unsigned i = 1; i < pieces; i++)
 			for (unsigned j = i + 1; j < pieces; j++)
@@ -507,12 +493,12 @@ static void test_random_splits_hello(void **state)
 				n++;
 			}
 		/* duplicates and overlapping retransmits of the same bytes */
-		for (unsigned i = 0, extra = rnd_below(5); i < extra; i++) {
-			uint32_t a = rnd_below((uint32_t)hlen);
-			uint32_t b = a + 1 + rnd_below(3000);
+		for (unsigned i = 0, extra = kb_rnd32_below(5); i < extra; i++) {
+			uint32_t a = kb_rnd32_below((uint32_t)hlen);
+			uint32_t b = a + 1 + kb_rnd32_below(3000);
 
-			if (rnd() & 1) {
-				seg[n] = seg[rnd_below(n)];
+			if (kb_rnd32() & 1) {
+				seg[n] = seg[kb_rnd32_below(n)];
 			} else {
 				seg[n].a = a;
 				seg[n].b = b > hlen ? (uint32_t)hlen : b;
@@ -520,7 +506,7 @@ static void test_random_splits_hello(void **state)
 			n++;
 		}
 		for (unsigned i = n - 1; i > 0; i--) {
-			unsigned j = rnd_below(i + 1);
+			unsigned j = kb_rnd32_below(i + 1);
 			uint32_t ta = seg[i].a, tb = seg[i].b;
 
 			seg[i] = seg[j];
@@ -572,19 +558,19 @@ static void test_random_small_segments_retry(void **state)
 	unsigned holes_seen = 0;
 
 	(void)state;
-	rng_state = 12345;
+	kb_rng_state = 12345;
 	for (unsigned i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)rnd();
+		buf[i] = (uint8_t)kb_rnd32();
 	pool_open(&pl, 1, 4096);
 	for (unsigned round = 0; round < 100; round++) {
 		uint32_t q[256][2];
 		unsigned n = 0, head = 0;
 		struct sink s = { out, 0, sizeof(out) };
 		struct model m;
-		uint32_t base = rnd(), h = slot(&pl, base);
+		uint32_t base = kb_rnd32(), h = slot(&pl, base);
 
 		for (uint32_t a = 0; a < sizeof(buf);) {
-			uint32_t b = a + 1 + rnd_below(120);
+			uint32_t b = a + 1 + kb_rnd32_below(120);
 
 			if (b > sizeof(buf))
 				b = sizeof(buf);
@@ -595,7 +581,7 @@ static void test_random_small_segments_retry(void **state)
 		}
 		assert_true(n < 200);
 		for (unsigned i = n - 1; i > 0; i--) {
-			unsigned j = rnd_below(i + 1);
+			unsigned j = kb_rnd32_below(i + 1);
 			uint32_t t0 = q[i][0], t1 = q[i][1];
 
 			q[i][0] = q[j][0];
@@ -644,25 +630,25 @@ static void test_model_random(void **state)
 	uint8_t data[600], out[512];
 
 	(void)state;
-	rng_state = 0xfeedface;
+	kb_rng_state = 0xfeedface;
 	pool_open(&pl, 3, 512);
 	for (unsigned round = 0; round < 3000; round++) {
 		struct sink s = { out, 0, sizeof(out) };
 		struct model m;
-		uint32_t base = rnd(), h = slot(&pl, base);
+		uint32_t base = kb_rnd32(), h = slot(&pl, base);
 		/* Content source: mostly one stream, sometimes a different one. */
 		uint8_t truth[1200];
 
 		for (unsigned i = 0; i < sizeof(truth); i++)
-			truth[i] = (uint8_t)(rnd() & 3);
+			truth[i] = (uint8_t)(kb_rnd32() & 3);
 		model_open(&m, 512);
-		for (unsigned k = 0, nseg = 1 + rnd_below(40); k < nseg; k++) {
-			int64_t off = (int64_t)rnd_below(700) - 100;
-			uint32_t len = rnd_below(120);
+		for (unsigned k = 0, nseg = 1 + kb_rnd32_below(40); k < nseg; k++) {
+			int64_t off = (int64_t)kb_rnd32_below(700) - 100;
+			uint32_t len = kb_rnd32_below(120);
 
 			for (uint32_t i = 0; i < len; i++) {
 				data[i] = truth[off + 100 + i];
-				if (rnd_below(400) == 0)
+				if (kb_rnd32_below(400) == 0)
 					data[i] ^= 1;
 			}
 			enum reasm_status want = model_add(&m, off, data, len);

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#define KB_RNG_SEED 0x9e3779b97f4a7c15ull
+#include "kb_test.h"
 
 #include "tls_hello.h"
 
@@ -36,67 +38,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
-
-static void rng_seed(uint64_t s)
-{
-	rng_state = s != 0 ? s : 1;
-}
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			print_error("%s:%d: check failed: %s\n  ", __FILE__, \
-				    __LINE__, #cond);                      \
-			print_error(__VA_ARGS__);                          \
-			print_error("\n");                                 \
-			fail();                                            \
-		}                                                          \
-	} while (0)
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("KB_TEST_DATA");
-
-	return d != NULL ? d : "tests/data";
-}
-
-/* Reads a whole file into a malloc'd exact-size buffer; NULL if absent. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	b = malloc(n > 0 ? (size_t)n : 1);
-	if (b == NULL)
-		goto out;
-	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-		goto out;
-	}
-	*len = (size_t)n;
-out:
-	fclose(f);
-	return b;
-}
 
 /* Decodes the %XX escapes of the manifest into out; returns the length. */
 static size_t unescape(const char *s, size_t n, uint8_t *out, size_t cap)
@@ -405,7 +346,7 @@ static void load_synthetic(void)
 	FILE *f;
 	size_t i, k;
 
-	snprintf(path, sizeof(path), "%s/tls/vectors.tsv", data_dir());
+	snprintf(path, sizeof(path), "%s/tls/vectors.tsv", kb_data_dir());
 	f = fopen(path, "r");
 	if (f == NULL)
 		fail_msg("cannot open %s: %s", path, strerror(errno));
@@ -423,8 +364,8 @@ static void load_synthetic(void)
 		v = &vecs[n_vecs++];
 		memset(v, 0, sizeof(*v));
 		snprintf(v->file, sizeof(v->file), "%s", col[0]);
-		snprintf(path, sizeof(path), "%s/tls/%s", data_dir(), col[0]);
-		v->data = read_file(path, &v->len);
+		snprintf(path, sizeof(path), "%s/tls/%s", kb_data_dir(), col[0]);
+		v->data = kb_read_file(path, &v->len);
 		if (v->data == NULL)
 			fail_msg("cannot read %s", path);
 		v->status = status_from(col[1]);
@@ -437,7 +378,7 @@ static void load_synthetic(void)
 	}
 	fclose(f);
 
-	snprintf(path, sizeof(path), "%s/tls/lenfields.tsv", data_dir());
+	snprintf(path, sizeof(path), "%s/tls/lenfields.tsv", kb_data_dir());
 	f = fopen(path, "r");
 	if (f == NULL)
 		fail_msg("cannot open %s: %s", path, strerror(errno));
@@ -521,7 +462,7 @@ static size_t load_real(void)
 	DIR *d;
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%s/real", data_dir());
+	snprintf(dir, sizeof(dir), "%s/real", kb_data_dir());
 	d = opendir(dir);
 	if (d == NULL)
 		return 0;
@@ -538,7 +479,7 @@ static size_t load_real(void)
 			    (int)sizeof(v->file));
 		assert_true(snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
 			    (int)sizeof(path));
-		v->data = read_file(path, &v->len);
+		v->data = kb_read_file(path, &v->len);
 		assert_non_null(v->data);
 		v->real = true;
 		v->note_hello_len = v->note_exts = v->note_records = -1;
@@ -768,12 +709,12 @@ static void test_vectors_chunked(void **state)
 			  v->max_records, &r);
 		CHECK(res_eq(&r, &whole), "%s: 1-byte feeding gave %s", v->file, res_str(&r));
 		/* random chunk sizes: small ones often, large ones sometimes */
-		rng_seed(0x5eed0000u + i);
+		kb_rng_seed(0x5eed0000u + i);
 		for (j = 0; j < RANDOM_CHUNKINGS; j++) {
 			n = 0;
 			pos = 0;
 			while (pos < v->len) {
-				uint64_t x = rng_next();
+				uint64_t x = kb_rng_next();
 				size_t step = (x & 3) == 0 ? 1 + (x >> 8) % 600 : 1 + (x >> 8) % 12;
 
 				pos += step;
@@ -1018,10 +959,10 @@ static void test_random_bytes(void **state)
 	size_t i, k, n_not = 0;
 
 	(void)state;
-	rng_seed(0xdecafbad);
+	kb_rng_seed(0xdecafbad);
 	for (i = 0; i < 20000; i++) {
 		for (k = 0; k < sizeof(data); k++)
-			data[k] = (uint8_t)rng_next();
+			data[k] = (uint8_t)kb_rng_next();
 		if (i % 4 == 0) {
 			/* a TLS-looking start, the rest random */
 			data[0] = 22;
@@ -1209,7 +1150,7 @@ static void test_real_captures(void **state)
 	for (i = 0; i < n_vecs; i++)
 		n += vecs[i].real;
 	print_message("real captures in %s/real: %zu (checked by every vector test)\n",
-		      data_dir(), n);
+		      kb_data_dir(), n);
 	if (n == 0)
 		skip();
 }
