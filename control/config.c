@@ -390,6 +390,24 @@ static int want_type(struct ld *l, const config_setting_t *s, int type, const ch
 		   type_name(config_setting_type(s)));
 }
 
+/*
+ * s as an array or list (type) of min..max elements: the count, or a negative
+ * errno. The message names the elements (noun) as the key's documentation does.
+ */
+static int want_len(struct ld *l, const config_setting_t *s, int type, const char *what,
+		    unsigned min, unsigned max, const char *noun)
+{
+	int rc = want_type(l, s, type, what);
+	if (rc != 0)
+		return rc;
+	int n = config_setting_length(s);
+	if ((unsigned)n >= min && (unsigned)n <= max)
+		return n;
+	if (min == 0)
+		return bad(l, s, "%s: at most %u %s", what, max, noun);
+	return bad(l, s, "%s: %u to %u %s", what, min, max, noun);
+}
+
 /* A string into dst (cap bytes); paths are made relative to the config dir. */
 static int get_str(struct ld *l, const config_setting_t *s, const char *what, char *dst,
 		   size_t cap, bool path)
@@ -427,12 +445,9 @@ static int get_action(struct ld *l, const config_setting_t *s, const char *what,
 
 static int eal_args(struct ld *l, const config_setting_t *s)
 {
-	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "eal.args");
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if ((unsigned)n > CTL_EAL_MAX_ARGS)
-		return bad(l, s, "eal.args: at most %u arguments", CTL_EAL_MAX_ARGS);
+	int rc, n = want_len(l, s, CONFIG_TYPE_ARRAY, "eal.args", 0, CTL_EAL_MAX_ARGS, "arguments");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		rc = get_str(l, e, "eal.args element", l->c->eal_args[i], CTL_NAME_MAX, false);
@@ -445,12 +460,9 @@ static int eal_args(struct ld *l, const config_setting_t *s)
 
 static int port_pairs(struct ld *l, const config_setting_t *s)
 {
-	int rc = want_type(l, s, CONFIG_TYPE_LIST, "ports.pairs");
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if ((unsigned)n > CTL_MAX_PAIRS)
-		return bad(l, s, "ports.pairs: at most %u pairs", CTL_MAX_PAIRS);
+	int rc, n = want_len(l, s, CONFIG_TYPE_LIST, "ports.pairs", 0, CTL_MAX_PAIRS, "pairs");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *p = config_setting_get_elem(s, (unsigned)i);
 		rc = want_type(l, p, CONFIG_TYPE_ARRAY, "a port pair");
@@ -473,12 +485,10 @@ static int port_pairs(struct ld *l, const config_setting_t *s)
 
 static int sig_files(struct ld *l, const config_setting_t *s)
 {
-	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "signatures.files");
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if (n < 1 || (unsigned)n > CTL_MAX_SIG_FILES)
-		return bad(l, s, "signatures.files: 1 to %u files or directories", CTL_MAX_SIG_FILES);
+	int rc, n = want_len(l, s, CONFIG_TYPE_ARRAY, "signatures.files", 1, CTL_MAX_SIG_FILES,
+			     "files or directories");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		rc = get_str(l, config_setting_get_elem(s, (unsigned)i), "signatures.files element",
 			     l->c->sig_files[i], CTL_PATH_MAX, true);
@@ -569,12 +579,10 @@ static int policy_dates(struct ld *l, const config_setting_t *s)
 
 static int policy_exempt(struct ld *l, const config_setting_t *s)
 {
-	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "policy.exempt_clients");
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if ((unsigned)n > CTL_MAX_EXEMPT)
-		return bad(l, s, "policy.exempt_clients: at most %u prefixes", CTL_MAX_EXEMPT);
+	int rc, n = want_len(l, s, CONFIG_TYPE_ARRAY, "policy.exempt_clients", 0, CTL_MAX_EXEMPT,
+			     "prefixes");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		if ((rc = want_type(l, e, CONFIG_TYPE_STRING, "a client prefix")) != 0)
@@ -597,12 +605,9 @@ static int l7_ports(struct ld *l, const config_setting_t *s, const char *grp)
 	uint32_t *n_ports = quic ? &l->c->n_quic_ports : &l->c->n_dns_ports;
 
 	snprintf(what, sizeof(what), "%s.ports", grp);
-	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, what);
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if ((unsigned)n > CTL_MAX_L7_PORTS)
-		return bad(l, s, "%s: at most %u ports", what, CTL_MAX_L7_PORTS);
+	int n = want_len(l, s, CONFIG_TYPE_ARRAY, what, 0, CTL_MAX_L7_PORTS, "ports");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_INT)
@@ -649,12 +654,9 @@ static int allow_check(const char *name, char *msg, size_t cap)
 
 static int policy_allow(struct ld *l, const config_setting_t *s)
 {
-	int rc = want_type(l, s, CONFIG_TYPE_ARRAY, "policy.allow");
-	if (rc != 0)
-		return rc;
-	int n = config_setting_length(s);
-	if ((unsigned)n > CTL_MAX_ALLOW)
-		return bad(l, s, "policy.allow: at most %u names", CTL_MAX_ALLOW);
+	int rc, n = want_len(l, s, CONFIG_TYPE_ARRAY, "policy.allow", 0, CTL_MAX_ALLOW, "names");
+	if (n < 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		char msg[SIG_ERR_MAX];
@@ -686,26 +688,7 @@ static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
 
 	snprintf(what, sizeof(what), "%s.%s", grp, k->name);
 	switch (k->kind) {
-	case K_U32: {
-		if (config_setting_type(s) != CONFIG_TYPE_INT &&
-		    config_setting_type(s) != CONFIG_TYPE_INT64)
-			return bad(l, s, "%s must be an integer, not %s", what,
-				   type_name(config_setting_type(s)));
-		long long v = config_setting_get_int64(s);
-		if (v < k->min || v > k->max)
-			return bad(l, s, "%s = %lld is out of range (%u..%u)", what, v, k->min,
-				   k->max);
-		uint32_t u = (uint32_t)v;
-		memcpy(base + k->off, &u, sizeof(u));
-		return 0;
-	}
-	case K_BOOL: {
-		if ((rc = want_type(l, s, CONFIG_TYPE_BOOL, what)) != 0)
-			return rc;
-		bool b = config_setting_get_bool(s) != 0;
-		memcpy(base + k->off, &b, sizeof(b));
-		return 0;
-	}
+	case K_U32:
 	case K_U16: {
 		if (config_setting_type(s) != CONFIG_TYPE_INT &&
 		    config_setting_type(s) != CONFIG_TYPE_INT64)
@@ -715,8 +698,20 @@ static int generic(struct ld *l, const struct key *k, const config_setting_t *s,
 		if (v < k->min || v > k->max)
 			return bad(l, s, "%s = %lld is out of range (%u..%u)", what, v, k->min,
 				   k->max);
-		uint16_t u = (uint16_t)v;
-		memcpy(base + k->off, &u, sizeof(u));
+		if (k->kind == K_U32) {
+			uint32_t u = (uint32_t)v;
+			memcpy(base + k->off, &u, sizeof(u));
+		} else {
+			uint16_t u = (uint16_t)v;
+			memcpy(base + k->off, &u, sizeof(u));
+		}
+		return 0;
+	}
+	case K_BOOL: {
+		if ((rc = want_type(l, s, CONFIG_TYPE_BOOL, what)) != 0)
+			return rc;
+		bool b = config_setting_get_bool(s) != 0;
+		memcpy(base + k->off, &b, sizeof(b));
 		return 0;
 	}
 	case K_PATH:
