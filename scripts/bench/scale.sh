@@ -25,8 +25,10 @@
 # traffic capture (2^19 frames, gen_scale.py). The rate is read on the
 # traffic port once the fill port has delivered all N frames.
 #
-# usage: scripts/bench/scale.sh [--runs N] [--seconds S] [--no-callgrind]
+# usage: scripts/bench/scale.sh [--runs N] [--seconds S] [--no-callgrind] [--huge]
 #                               [--flows "1000 ..."] [--sigs "100 ..."] SECTION...
+# --huge: EAL on hugepages (a hugetlbfs mount with enough 2 MB pages free)
+# instead of --no-huge's 4 KiB pages, for the runs that take -m (not callgrind).
 # env:   KB_BENCH_BUILD (default build/perf, release), KB_BENCH_WORK
 #        (default $KB_BENCH_BUILD/bench-scale)
 set -euo pipefail
@@ -42,6 +44,7 @@ cg_secs=20
 flow_sizes="1000 100000 1000000 10000000"
 sig_sizes="100 10000 100000"
 sections=()
+mem_opt=--no-huge
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2; shift 2 ;;
@@ -49,9 +52,10 @@ while [ $# -gt 0 ]; do
 	--no-callgrind) cg=0; shift ;;
 	--cg-seconds) cg_secs=$2; shift 2 ;;
 	--flows) flow_sizes=$2; shift 2 ;;
+	--huge) mem_opt=; shift ;;
 	--sigs) sig_sizes=$2; shift 2 ;;
 	flows | sigs | workers | ndpi | latency) sections+=("$1"); shift ;;
-	*) echo "usage: $0 [--runs N] [--seconds S] [--no-callgrind] [--cg-seconds S] [--flows LIST] [--sigs LIST] flows|sigs|workers|ndpi|latency..." >&2; exit 2 ;;
+	*) echo "usage: $0 [--runs N] [--seconds S] [--no-callgrind] [--cg-seconds S] [--huge] [--flows LIST] [--sigs LIST] flows|sigs|workers|ndpi|latency..." >&2; exit 2 ;;
 	esac
 done
 [ ${#sections[@]} -gt 0 ] || sections=(flows sigs workers ndpi)
@@ -100,7 +104,7 @@ run_testpmd() {
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	# shellcheck disable=SC2086
-	dpdk-testpmd $lc --no-huge -m "$mem" --no-pci --file-prefix "$pre" "$@" -- -i \
+	dpdk-testpmd $lc $mem_opt -m "$mem" --no-pci --file-prefix "$pre" "$@" -- -i \
 		--auto-start --forward-mode=io --total-num-mbufs="$mb" --nb-cores=$q \
 		--rxq=$q --txq=$q <"$fifo" >"$lg" 2>&1 &
 	pid=$!
@@ -120,7 +124,7 @@ run_kasblock() {
 	local pre=$1 lc=$2 mem=$3 conf=$4 rp=$5 wp=$6 wc=$7 lg=$8 pid r
 	shift 8
 	# shellcheck disable=SC2086
-	"$kasblock" $lc --no-huge -m "$mem" --no-pci --file-prefix "$pre" "$@" -- -c "$conf" \
+	"$kasblock" $lc $mem_opt -m "$mem" --no-pci --file-prefix "$pre" "$@" -- -c "$conf" \
 		>"$lg" 2>&1 &
 	pid=$!
 	start_wait "$pre" "$wp" "$wc"
