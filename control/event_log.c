@@ -15,15 +15,9 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "ctl_names.h"
 #include "inspect_types.h"
 #include "sig.h"
-
-static const char *const action_str[DP_ACT_COUNT] = {"reset", "drop", "monitor", "pass"};
-static const char *const reason_str[DP_R_COUNT] = {
-	"signature", "conflict", "pool_exhausted", "limit", "scan_error", "no_signatures",
-	"no_flow"};
-static const char *const policy_str[DP_POL_COUNT] = {
-	"configured", "monitor_mode", "before_enforce_from", "exempt_client"};
 
 /* The log whose counters ctl_evlog_counters() reports. */
 static const struct ctl_evlog *evlog_live;
@@ -238,9 +232,8 @@ size_t ctl_evlog_format(const struct ctl_evlog *l, const struct dp_event *ev, ch
 		sb_printf(&b, "null");
 	sb_printf(&b, ",\"action\":\"%s\",\"reason\":\"%s\",\"policy\":\"%s\","
 		  "\"generation\":%u}",
-		  ev->action < DP_ACT_COUNT ? action_str[ev->action] : "unknown",
-		  ev->reason < DP_R_COUNT ? reason_str[ev->reason] : "unknown",
-		  ev->policy < DP_POL_COUNT ? policy_str[ev->policy] : "unknown", ev->gen);
+		  ctl_dp_action_name(ev->action), ctl_reason_name((enum dp_reason)ev->reason),
+		  ctl_policy_src_name(ev->policy), ev->gen);
 	return b.n;
 }
 

@@ -67,22 +67,6 @@ static const char *const trigger_names[CTL_RELOAD_TRIGGER_COUNT] = {
 	[CTL_RELOAD_REQUEST] = "request",
 	[CTL_RELOAD_WATCH] = "watch",
 };
-/* The event log's "reason" words. */
-static const char *const reason_names[DP_R_COUNT] = {
-	[DP_R_SIGNATURE] = "signature",
-	[DP_R_CONFLICT] = "conflict",
-	[DP_R_POOL] = "pool_exhausted",
-	[DP_R_LIMIT] = "limit",
-	[DP_R_SCAN_ERROR] = "scan_error",
-	[DP_R_NO_SET] = "no_signatures",
-	[DP_R_NO_FLOW] = "no_flow",
-};
-
-const char *ctl_reason_name(enum dp_reason r)
-{
-	return (unsigned)r < DP_R_COUNT && reason_names[r] != NULL ? reason_names[r] : "unknown";
-}
-
 const struct ctl_metric ctl_metric_table[] = {
 	/* process */
 	{"build_info", "kasblock version (value 1).", G_, CTL_MU_ONE, CTL_ML_BUILD_INFO,

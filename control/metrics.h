@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ctl_names.h" /* ctl_reason_name(): reason label values */
 #include "dp_types.h"
 #include "metrics_types.h"
 #include "stats_types.h"
@@ -35,9 +36,6 @@ void ctl_metric_walk(const struct ctl_metric *m, const struct ctl_snapshot *s,
 /* Value i of a family whose values sit stride bytes apart (no label: i = 0;
  * port, worker, category...: the label's index). */
 uint64_t ctl_metric_value(const struct ctl_metric *m, const struct ctl_snapshot *s, uint32_t i);
-
-/* The label value of a fail/conflict reason (as in the event log). */
-const char *ctl_reason_name(enum dp_reason r);
 
 /*
  * The whole exposition of s into out: per family one HELP and one TYPE line,

@@ -19,6 +19,7 @@
 
 #include <rte_telemetry.h>
 
+#include "ctl_names.h"
 #include "inventory.h"
 #include "metrics.h"
 #include "policy.h"
@@ -27,30 +28,6 @@
 #include "stats.h"
 
 #define TEL_STR_MAX (RTE_TEL_MAX_STRING_LEN - 1)
-
-static const char *const dp_action_names[DP_ACT_COUNT] = {
-	[DP_ACT_RESET] = "reset",
-	[DP_ACT_DROP] = "drop",
-	[DP_ACT_MONITOR] = "monitor",
-	[DP_ACT_PASS] = "pass",
-};
-/* The event log's "policy" words. */
-static const char *const pol_src_names[DP_POL_COUNT] = {
-	[DP_POL_ACTION] = "configured",
-	[DP_POL_MODE] = "monitor_mode",
-	[DP_POL_DATE] = "before_enforce_from",
-	[DP_POL_EXEMPT] = "exempt_client",
-};
-
-static const char *dp_action_name(unsigned a)
-{
-	return a < DP_ACT_COUNT ? dp_action_names[a] : "unknown";
-}
-
-static const char *pol_src_name(unsigned p)
-{
-	return p < DP_POL_COUNT ? pol_src_names[p] : "unknown";
-}
 
 static const char *category(unsigned c)
 {
@@ -200,8 +177,8 @@ static int cmd_categories(const char *cmd, const char *params, struct rte_tel_da
 				rte_tel_data_add_dict_u64(e, m->name, ctl_metric_value(m, s, c));
 		}
 		rte_tel_data_add_dict_string(e, "action", ctl_action_name(pc->action));
-		rte_tel_data_add_dict_string(e, "effective", dp_action_name(pc->effective));
-		rte_tel_data_add_dict_string(e, "why", pol_src_name(pc->why));
+		rte_tel_data_add_dict_string(e, "effective", ctl_dp_action_name(pc->effective));
+		rte_tel_data_add_dict_string(e, "why", ctl_policy_src_name(pc->why));
 		add_date(e, "enforce_from", pc->has_date ? pc->enforce_from : 0);
 		if (rte_tel_data_add_dict_container(d, sig_category_name((enum sig_category)c), e,
 						    0) != 0)
@@ -329,7 +306,7 @@ static int cmd_clients(const char *cmd, const char *params, struct rte_tel_data 
 		add_date(e, "last_seen", (int64_t)(c->last_seen_ns / 1000000000u));
 		rte_tel_data_add_dict_string(e, "last_name", c->last_name);
 		rte_tel_data_add_dict_string(e, "last_category", category(c->last_category));
-		rte_tel_data_add_dict_string(e, "last_action", dp_action_name(c->last_action));
+		rte_tel_data_add_dict_string(e, "last_action", ctl_dp_action_name(c->last_action));
 		for (unsigned k = 0; k < SIG_CAT_COUNT; k++)
 			if (c->count[k] != 0)
 				rte_tel_data_add_dict_u64(e, category(k), c->count[k]);
@@ -374,8 +351,8 @@ static int cmd_policy(const char *cmd, const char *params, struct rte_tel_data *
 			break;
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_string(e, "action", ctl_action_name(pc->action));
-		rte_tel_data_add_dict_string(e, "effective", dp_action_name(pc->effective));
-		rte_tel_data_add_dict_string(e, "why", pol_src_name(pc->why));
+		rte_tel_data_add_dict_string(e, "effective", ctl_dp_action_name(pc->effective));
+		rte_tel_data_add_dict_string(e, "why", ctl_policy_src_name(pc->why));
 		add_date(e, "enforce_from", pc->has_date ? pc->enforce_from : 0);
 		rte_tel_data_add_dict_u64(e, "enforced", pc->enforced);
 		if (rte_tel_data_add_dict_container(d, sig_category_name((enum sig_category)c), e,
