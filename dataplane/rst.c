@@ -13,11 +13,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define ETH_MIN_FRAME 60u
-#define ETH_HLEN 14u
-#define VLAN_HLEN 4u
-#define IPV4_HLEN 20u
-#define IPV6_HLEN 40u
+#include "l2_reply.h"
+
 #define TCP_HLEN 20u
 #define TCP_FLAGS_RST_ACK 0x14u
 
@@ -38,12 +35,6 @@ uint16_t rst_csum_fold(uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffffu) + (sum >> 16);
 	return (uint16_t)sum;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -67,20 +58,10 @@ size_t rst_build(const uint8_t *l2, size_t l2_len, const struct l3l4_desc *d,
 	if (l2 == NULL || d == NULL || out == NULL || d->l4_proto != L3L4_IPPROTO_TCP ||
 	    d->l4_off == 0)
 		return 0;
-	if (l2_len < ETH_HLEN || (l2_len - ETH_HLEN) % VLAN_HLEN != 0 ||
-	    (l2_len - ETH_HLEN) / VLAN_HLEN > L3L4_MAX_VLAN)
+	if (!l2_reply_shape(l2_len, d, &alen, &ip_hlen))
 		return 0;
-	if (d->ip_version == 4) {
-		alen = 4;
-		ip_hlen = IPV4_HLEN;
-	} else if (d->ip_version == 6) {
-		alen = 16;
-		ip_hlen = IPV6_HLEN;
-	} else {
-		return 0;
-	}
 	len = l2_len + ip_hlen + TCP_HLEN;
-	frame_len = len < ETH_MIN_FRAME ? ETH_MIN_FRAME : len;
+	frame_len = len < L2_REPLY_MIN_FRAME ? L2_REPLY_MIN_FRAME : len;
 	if (cap < frame_len)
 		return 0;
 
@@ -105,34 +86,14 @@ size_t rst_build(const uint8_t *l2, size_t l2_len, const struct l3l4_desc *d,
 	}
 
 	memset(out, 0, frame_len);
-	memcpy(out, l2, l2_len);
-	if (to_client) {
-		memcpy(out, l2 + 6, 6);
-		memcpy(out + 6, l2, 6);
-	}
-
+	l2_reply_copy_l2(out, l2, l2_len, to_client);
 	ip = out + l2_len;
-	if (d->ip_version == 4) {
-		ip[0] = 0x45;
-		put16(ip + 2, IPV4_HLEN + TCP_HLEN);
-		put16(ip + 6, 0x4000); /* DF, offset 0 */
-		ip[8] = to_client ? RST_TTL_TO_CLIENT : d->ttl;
-		ip[9] = L3L4_IPPROTO_TCP;
-		memcpy(ip + 12, src, 4);
-		memcpy(ip + 16, dst, 4);
-		put16(ip + 10, (uint16_t)~rst_csum_fold(rst_csum_add(0, ip, IPV4_HLEN)));
-	} else {
-		ip[0] = 0x60;
-		put16(ip + 4, TCP_HLEN);
-		ip[6] = L3L4_IPPROTO_TCP;
-		ip[7] = to_client ? RST_TTL_TO_CLIENT : d->ttl;
-		memcpy(ip + 8, src, 16);
-		memcpy(ip + 24, dst, 16);
-	}
+	l2_reply_put_ip(ip, d->ip_version, src, dst, L3L4_IPPROTO_TCP,
+			to_client ? RST_TTL_TO_CLIENT : d->ttl, TCP_HLEN);
 
 	th = ip + ip_hlen;
-	put16(th, sport);
-	put16(th + 2, dport);
+	l2_reply_put16(th, sport);
+	l2_reply_put16(th + 2, dport);
 	put32(th + 4, seq);
 	put32(th + 8, ack);
 	th[12] = (TCP_HLEN / 4) << 4;
@@ -140,10 +101,8 @@ size_t rst_build(const uint8_t *l2, size_t l2_len, const struct l3l4_desc *d,
 
 	/* Pseudo-header (RFC 9293 §3.1, RFC 8200 §8.1): addresses, protocol,
 	 * TCP length; then the header with its checksum field still zero. */
-	sum = rst_csum_add(0, src, alen);
-	sum = rst_csum_add(sum, dst, alen);
-	sum += L3L4_IPPROTO_TCP + TCP_HLEN;
+	sum = l2_reply_pseudo_sum(src, dst, alen, L3L4_IPPROTO_TCP, TCP_HLEN);
 	sum = rst_csum_add(sum, th, TCP_HLEN);
-	put16(th + 16, (uint16_t)~rst_csum_fold(sum));
+	l2_reply_put16(th + 16, (uint16_t)~rst_csum_fold(sum));
 	return frame_len;
 }
