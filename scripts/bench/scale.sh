@@ -17,8 +17,10 @@
 # infinite_rx into net_null; dpdk-testpmd io forwarding on the same vdevs,
 # lcores and mbuf count is the ceiling; runs alternate testpmd / kasblock so
 # background load hits both; rates are read from each process's telemetry
-# (dp_rate.py), after a warm-up; cycles per packet = TSC Hz / rate, "added" =
-# kasblock's minus testpmd's of the same pair. min / median / max of --runs.
+# (dp_rate.py), after a warm-up, as packets per second of CPU time of the
+# polling thread (what the shared machine gave it; workers: per wall-clock
+# second); cycles per packet = TSC Hz / rate, "added" = kasblock's minus
+# testpmd's of the same pair. min / median / max of --runs.
 #
 # flows: two pcap ports. net_pcap0 reads flows-fill-N.pcap once (one packet
 # per flow: the flow is created and decided "pass"), net_pcap1 loops the
@@ -74,6 +76,15 @@ tsc_mhz=$(awk -F': ' '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo)
 traffic_pkts=524288
 
 log() { echo "$*" >&2; }
+
+# Packets per second of the polling thread's CPU time (dp_rate.py --pid: the
+# busiest thread's schedstat over the same interval), so that the share of
+# the CPU the shared machine leaves it does not count; with WALL=1 packets
+# per wall-clock second (the workers section: two threads on two CPUs).
+read_rate() { # PREFIX PORT PID
+	/usr/bin/python3 "$rate" "$1" --port "$2" --pid "$3" --warmup $warm --seconds $secs |
+		awk -v wall="${WALL:-0}" '{ if (wall == 1 || $4 == "-" || $4 <= 0) printf "%.0f", $1; else printf "%.0f", $2 / $4 }'
+}
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 stats() { # numbers... -> "min median max"
@@ -110,7 +121,7 @@ run_testpmd() {
 	pid=$!
 	exec 3>"$fifo"
 	start_wait "$pre" "$wp" "$wc"
-	r=$(/usr/bin/python3 "$rate" "$pre" --port "$rp" --warmup $warm --seconds $secs | cut -d' ' -f1)
+	r=$(read_rate "$pre" "$rp" "$pid")
 	echo quit >&3
 	exec 3>&-
 	wait "$pid" || true
@@ -131,7 +142,7 @@ run_kasblock() {
 	if [ -n "${MEMFILE:-}" ]; then
 		echo "$(/usr/bin/python3 "$probe" heap "$pre") $(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)" >"$MEMFILE"
 	fi
-	r=$(/usr/bin/python3 "$rate" "$pre" --port "$rp" --warmup $warm --seconds $secs | cut -d' ' -f1)
+	r=$(read_rate "$pre" "$rp" "$pid")
 	if [ -n "${QFILE:-}" ]; then
 		/usr/bin/python3 "$probe" queues "$pre" --port "$rp" >"$QFILE"
 	fi
@@ -206,7 +217,7 @@ section_flows() {
 	echo
 	echo "load at start: $(load)"
 	echo
-	echo "| flows | table entries | table MiB (80 B/entry) | DPDK heap MiB | RSS MiB | testpmd Mpps min / med / max | kasblock Mpps min / med / max | testpmd cycles/pkt (med) | added cycles/pkt min / med / max |"
+	echo "| flows | table entries | table MiB (80 B/entry) | DPDK heap MiB | RSS MiB | testpmd Mpps per CPU-s min / med / max | kasblock Mpps per CPU-s min / med / max | testpmd cycles/pkt (med) | added cycles/pkt min / med / max |"
 	echo "|---:|---:|---:|---:|---:|---|---|---:|---|"
 	: >"$work/plot-flows.dat"
 	for n in $flow_sizes; do
@@ -268,7 +279,7 @@ section_sigs() {
 	echo
 	echo "load at start: $(load)"
 	echo
-	echo "| signatures | testpmd Mpps min / med / max | kasblock Mpps min / med / max | testpmd cycles/pkt (med) | kasblock cycles/pkt (med) | added cycles/pkt min / med / max | Ir/pkt testpmd / kasblock / added |"
+	echo "| signatures | testpmd Mpps per CPU-s min / med / max | kasblock Mpps per CPU-s min / med / max | testpmd cycles/pkt (med) | kasblock cycles/pkt (med) | added cycles/pkt min / med / max | Ir/pkt testpmd / kasblock / added |"
 	echo "|---:|---|---|---:|---:|---|---|"
 	: >"$work/plot-sigs.dat"
 	for n in $sig_sizes; do
@@ -319,7 +330,7 @@ section_workers() {
 	echo
 	echo "load at start: $(load)"
 	echo
-	echo "| profile | workers | testpmd Mpps min / med / max | kasblock Mpps min / med / max | kasblock share per queue (last run) | kasblock x of 1 worker (med) | testpmd x of 1 core (med) |"
+	echo "| profile | workers | testpmd Mpps (wall clock) min / med / max | kasblock Mpps (wall clock) min / med / max | kasblock share per queue (last run) | kasblock x of 1 worker (med) | testpmd x of 1 core (med) |"
 	echo "|---|---:|---|---|---|---:|---:|"
 	: >"$work/plot-workers.dat"
 	for p in mixed hello; do
@@ -349,9 +360,9 @@ section_workers() {
 				"$([ "$p" = hello ] && echo 'flows = { capacity = 8192; };')")
 			local tp=() kb=() r t k
 			for r in $(seq 1 "$runs"); do
-				t=$(run_testpmd "kbsc-t-$$-w$p$w-$r" "$lc" 1024 "$mb" 0 0 0 \
+				t=$(WALL=1 run_testpmd "kbsc-t-$$-w$p$w-$r" "$lc" 1024 "$mb" 0 0 0 \
 					"$work/testpmd-workers-$p-$w-$r.log" "${vd[@]}")
-				k=$(QFILE=$work/q-$p-$w run_kasblock "kbsc-k-$$-w$p$w-$r" "$lc" 1024 "$conf" 0 0 0 \
+				k=$(WALL=1 QFILE=$work/q-$p-$w run_kasblock "kbsc-k-$$-w$p$w-$r" "$lc" 1024 "$conf" 0 0 0 \
 					"$work/kasblock-workers-$p-$w-$r.log" "${vd[@]}")
 				log "  workers $p $w run $r: testpmd $t pps, kasblock $k pps"
 				tp+=("$t") kb+=("$k")
@@ -372,11 +383,20 @@ section_workers() {
 
 # ---- kasblock vs ndpiReader vs testpmd -------------------------------------------
 
-# ndpiReader's own throughput figure (packets over its packet-processing time,
-# set-up excluded) for each of --runs loops of one invocation.
-ndpi_rates() { # PCAP -> pps values
-	ndpiReader -i "$1" -l "$runs" 2>/dev/null | awk '/nDPI throughput:/ {
-		v = $3; if ($4 == "K") v *= 1e3; else if ($4 == "M") v *= 1e6; print v }'
+# ndpiReader per CPU-second: the extra user+system time of 6 loops (-l 6: the
+# capture read and dissected six times) over 1 loop, once per run; set-up
+# and exit are in both and cancel out.
+ndpi_rates() { # PCAP PACKETS -> pps values
+	local r a b tf=$work/ndpi-time.$$
+	for r in $(seq 1 "$runs"); do
+		/usr/bin/time -f '%U %S' -o "$tf" ndpiReader -i "$1" -l 1 -q >/dev/null 2>&1
+		a=$(tail -1 "$tf")
+		/usr/bin/time -f '%U %S' -o "$tf" ndpiReader -i "$1" -l 6 -q >/dev/null 2>&1
+		b=$(tail -1 "$tf")
+		awk -v a="$a" -v b="$b" -v n="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+			d = y[1] + y[2] - x[1] - x[2]; if (d > 0) printf "%.0f\n", 5 * n / d }'
+	done
+	rm -f "$tf"
 }
 
 # Instructions per packet: (Ir of the capture - Ir of its first packet alone) / (packets - 1).
@@ -406,7 +426,7 @@ section_ndpi() {
 	echo
 	echo "load at start: $(load); $(ndpiReader -h 2>/dev/null | awk '/Welcome to/ { print $3, $4 }')"
 	echo
-	echo "| capture | packets | testpmd Mpps min / med / max | kasblock worker Mpps min / med / max | kasblock replay (-r --loop) Mpps wall / per CPU-s | ndpiReader Mpps min / med / max | kasblock / ndpiReader (med) | Ir/pkt testpmd / kasblock / ndpiReader |"
+	echo "| capture | packets | testpmd Mpps per CPU-s min / med / max | kasblock worker Mpps per CPU-s min / med / max | kasblock replay (-r --loop) Mpps wall / per CPU-s | ndpiReader Mpps per CPU-s min / med / max | kasblock / ndpiReader (med) | Ir/pkt testpmd / kasblock / ndpiReader |"
 	echo "|---|---:|---|---|---|---|---:|---|"
 	if [ ! -f "$work/mixed.pcap" ]; then
 		/usr/bin/python3 scripts/bench/gen_dataplane.py "$work" >&2
@@ -431,7 +451,7 @@ section_ndpi() {
 			log "  ndpi $name run $r: testpmd $t pps, kasblock $k pps"
 			tp+=("$t") kb+=("$k")
 		done
-		mapfile -t nd < <(ndpi_rates "$cap")
+		mapfile -t nd < <(ndpi_rates "$cap" "$pk")
 		local rp
 		rp=$(replay_rates "$(kconf "replay" "signatures = { files = [ \"$pack\" ]; };")" "$cap" "$pk")
 		irs="-"
