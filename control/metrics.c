@@ -177,6 +177,11 @@ const struct ctl_metric ctl_metric_table[] = {
 	FAM("inspection_results_total", C_, CTL_ML_RESULT, CTL_MG_STATS, SN(dp.insp_pass),
 	    "How inspections ended: nothing barred, a signature matched, a parser limit, "
 	    "a matcher error, or the flow ended first."),
+	FAM("inspection_followups_total", C_, CTL_ML_NONE, CTL_MG_STATS,
+	    SN(dp.insp_followups),
+	    "Clean request heads inspection read past (body, next request, CONNECT tunnel)."),
+	FAM("inspection_reclaimed_total", C_, CTL_ML_NONE, CTL_MG_STATS, SN(dp.insp_reclaimed),
+	    "Flows past their first request passed to give their slot to a new flow."),
 	FAM("inspection_slots", G_, CTL_ML_NONE, CTL_MG_STATS, SN(insp_slots),
 	    "Inspection slots, all workers."),
 	FAM("inspection_pool_exhausted_total", C_, CTL_ML_NONE, CTL_MG_STATS,
