@@ -17,12 +17,12 @@ packages=(
     # sanitizers and libFuzzer
     clang libclang-rt-14-dev llvm
     # captures, replay checks and benchmarks
-    python3-scapy tshark tcpdump valgrind
+    python3-scapy python3-cryptography tshark tcpdump valgrind
     # performance report: plots, and nDPI's reader as the comparison
     gnuplot-nox libndpi-bin
     # end-to-end hosts and real clients, servers and a metrics scraper
     iproute2 ethtool curl wget openssl gnutls-bin python3 nginx chromium
-    prometheus
+    prometheus bind9-dnsutils ldnsutils
 )
 
 export DEBIAN_FRONTEND=noninteractive
