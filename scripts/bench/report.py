@@ -77,8 +77,8 @@ def targets(out):
             return
         ratio = value / limit
         ok = value >= limit if higher_better else value <= limit
-        lines.append("| %s | %s%s | %.2f | %s |" % (name, ("%.1f" % value).rstrip("0").rstrip("."),
-                                                    unit, ratio, "yes" if ok else "**no**"))
+        v = "%.2f" % value if value < 10 else "%.1f" % value if value < 100 else "%.0f" % value
+        lines.append("| %s | %s%s | %.2f | %s |" % (name, v, unit, ratio, "yes" if ok else "**no**"))
 
     dp = tables(read(os.path.join(out, "dataplane.md")))
     got = {}
@@ -102,10 +102,17 @@ def targets(out):
             if len(irs) == 3 and irs[1].isdigit() and irs[2].isdigit():
                 add("ndpiReader / kasblock instructions per packet, %s" % r[0],
                     float(irs[2]) / float(irs[1]), 15, True, "x")
+    sg2 = tables(section(scale, "Signatures, ClientHello-only"))
+    if sg2:
+        add_c = {r[0]: med(r[5]) for r in rows(sg2[0])}
+        big = max(add_c, key=int)
+        if "100" in add_c and big != "100" and add_c["100"]:
+            add("end to end: added cycles/ClientHello at %s signatures / at 100" % big,
+                add_c[big] / add_c["100"], 1.5, False, "x")
     lat = tables(read(os.path.join(out, "latency.md")))
     if lat:
         for r in rows(lat[0]):
-            if r[0].startswith("(a)"):
+            if r[0] == "mixed" or r[0].startswith("(a)"):
                 add("p99 added latency, mixed profile (µs)", med(r[3]) / 1000.0, 5)
     sg = tables(read(os.path.join(out, "sig.md")))
     if sg:
@@ -128,7 +135,7 @@ def plot(data, img):
     if os.path.exists(f):
         jobs.append(common + (
             "set output '%s'\nset title 'Established 64-byte traffic vs flows in the table (one worker)'\n"
-            "set logscale x\nset xlabel 'tracked flows'\nset yrange [0:*]\n"
+            "set logscale x\nset xlabel 'tracked flows'\nset xrange [500:2e7]\nset yrange [0:*]\nset key bottom left\n"
             "plot '%s' using 1:($2/1e6) with linespoints title 'testpmd io (ceiling)', "
             "'' using 1:($3/1e6):($5/1e6):($6/1e6) with yerrorlines title 'kasblock (min..max)'\n"
             % (os.path.join(img, "perf-flows.png"), f)))
@@ -136,7 +143,7 @@ def plot(data, img):
     if os.path.exists(f):
         jobs.append(common + (
             "set output '%s'\nset title 'ClientHello-only, new flow per packet, vs signatures (one worker)'\n"
-            "set logscale x\nset xlabel 'signatures'\nset yrange [0:*]\n"
+            "set logscale x\nset xlabel 'signatures'\nset xrange [50:2e5]\nset yrange [0:*]\n"
             "plot '%s' using 1:($3/1e6):($5/1e6):($6/1e6) with yerrorlines title 'kasblock (min..max)'\n"
             % (os.path.join(img, "perf-sigs.png"), f)))
     f = os.path.join(data, "plot-workers.dat")
@@ -176,7 +183,7 @@ def main(argv):
         blocks["latency"] = lat.strip()
     m = read(os.path.join(out, "machine.txt"))
     if m:
-        blocks["machine"] = m.strip()
+        blocks["machine"] = "\n".join("- " + line for line in m.strip().splitlines())
     blocks["targets"] = targets(out)
     text = read(doc)
     for name, body in blocks.items():

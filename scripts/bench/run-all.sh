@@ -56,7 +56,7 @@ fi
 {
 	echo "$(nproc) vCPUs, \"$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')\", TSC $(awk -F': ' '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo) MHz ($(grep -qw constant_tsc /proc/cpuinfo && echo constant_tsc || echo 'no constant_tsc')), L3 $(lscpu | awk -F': *' '/^L3 cache/ { print $2 }'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 	echo "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), DPDK $(pkg-config --modversion libdpdk 2>/dev/null || echo '?'), $(gcc --version | head -1), nDPI $(dpkg-query -W -f='${Version}' libndpi-bin 2>/dev/null || echo '?')"
-	echo "run $(date -u +%FT%TZ), load average at start $(cut -d' ' -f1-3 /proc/loadavg), shared with other jobs"
+	echo "run of \"$only\" started $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), shared with other jobs"
 } >"$out/machine.txt"
 sed 's/^/  /' "$out/machine.txt" >&2
 
@@ -87,6 +87,7 @@ if want latency; then
 		scripts/bench/scale.sh "${q_sc[@]}" latency >"$out/latency.md"
 fi
 step done
+echo "finished $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 if [ "$docs" = 1 ]; then
 	/usr/bin/python3 scripts/bench/report.py "$out" "$build/bench-scale" docs/performance.md docs/img
 	echo "run-all: docs/performance.md and docs/img/perf-*.png updated; raw outputs in $out" >&2
