@@ -451,7 +451,7 @@ void dp_lcores_free(void)
 
 /* ---- packet path ----------------------------------------------------------- */
 
-static inline void tx_push(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+static __rte_always_inline void tx_push(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
 	if (unlikely(lc->txn[port] == DP_TX_MAX)) {
 		rte_pktmbuf_free(m);
@@ -824,7 +824,6 @@ static enum fate handle_tcp_keyed(struct dp_lcore *lc, struct pkt_ctx *pc,
 	struct flow_pkt fp;
 	struct flow_track_res tr;
 
-	CNT_INC(lc, tcp);
 	flow_pkt_from_desc(d, swapped, &fp);
 	struct flow_entry *e = flow_track(&lc->ft, key, hash, &fp, lc->now, &tr);
 	if (unlikely(e == NULL)) {
@@ -1231,10 +1230,9 @@ static enum fate handle_tcp(struct dp_lcore *lc, struct pkt_ctx *pc)
 	struct flow_key key;
 	bool swapped;
 
-	if (flow_key_from_desc(&pc->d, &key, &swapped) != 0) {
-		CNT_INC(lc, tcp);
+	CNT_INC(lc, tcp);
+	if (flow_key_from_desc(&pc->d, &key, &swapped) != 0)
 		return FATE_FORWARD;
-	}
 	return handle_tcp_keyed(lc, pc, &key, swapped, dp_flow_hash(&key));
 }
 
@@ -1395,9 +1393,15 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 		if (unlikely(pc->d.frag_flags & L3L4_FRAG_IS))
 			return handle_fragment(lc, pc, m);
 		if (pc->d.l4_proto == L3L4_IPPROTO_TCP) {
-			if (pre->keyed)
-				return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
-			return handle_tcp(lc, pc);
+			if (!pre->keyed)
+				return handle_tcp(lc, pc);
+			CNT_INC(lc, tcp);
+			/* Most packets belong to flows already passed: nothing
+			 * to do but note that the flow is alive. */
+			if (flow_pass_fast(&lc->ft, &pre->key, pre->hash, pre->swapped,
+					   pc->d.tcp_flags, pc->d.payload_len, lc->now))
+				return FATE_FORWARD;
+			return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
 		}
 		if (pc->d.l4_proto == L3L4_IPPROTO_UDP)
 			return handle_udp(lc, pc);

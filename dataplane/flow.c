@@ -100,6 +100,27 @@ uint32_t flow_key_hash(const struct flow_key *k)
 	return c;
 }
 
+static inline uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+/* memcmp(a, b, 16)'s sign, as two big-endian words: no library call on the
+ * per-packet path. */
+static inline int addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0 = load_be64(a), b0 = load_be64(b);
+
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	uint64_t a1 = load_be64(a + 8), b1 = load_be64(b + 8);
+
+	return (a1 > b1) - (a1 < b1);
+}
+
 int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swapped)
 {
 	bool ports = d->l4_proto == L3L4_IPPROTO_TCP || d->l4_proto == L3L4_IPPROTO_UDP;
@@ -115,7 +136,7 @@ int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swap
 		sp = d->sport;
 		dp = d->dport;
 	}
-	c = memcmp(d->src, d->dst, sizeof(d->src));
+	c = addr_cmp(d->src, d->dst);
 	sw = c > 0 || (c == 0 && sp > dp);
 	memcpy(k->addr[0], sw ? d->dst : d->src, 16);
 	memcpy(k->addr[1], sw ? d->src : d->dst, 16);
@@ -787,6 +808,28 @@ struct flow_entry *flow_track(struct flow_table *t, const struct flow_key *k, ui
 		}
 	}
 	return e;
+}
+
+bool flow_pass_fast(struct flow_table *t, const struct flow_key *k, uint32_t hash,
+		    bool swapped, uint8_t tcp_flags, uint32_t payload_len, uint32_t now)
+{
+	if ((tcp_flags & (L3L4_TCP_SYN | L3L4_TCP_FIN | L3L4_TCP_RST)) || k->proto != L3L4_IPPROTO_TCP)
+		return false;
+	uint32_t i = table_find(t, k, hash);
+	if (i == FLOW_NONE)
+		return false;
+	struct flow_entry *e = &t->entries[i];
+	/* Not closing either: a PASSED entry's timeout is then tcp_established. */
+	if (e->state != FLOW_S_PASSED || (e->flags & (FLOW_F_RST | FLOW_F_FIN_C | FLOW_F_FIN_S)) ||
+	    entry_age(e, now) > (int32_t)t->timeout[TC_TCP][FLOW_S_PASSED])
+		return false;
+	e->last_seen = now;
+	/* track_tcp() would also keep the data flags (a later SYN's
+	 * retransmission test reads FLOW_F_DATA_C); the sequence numbers only
+	 * serve resets, which a PASSED flow never gets. */
+	if (payload_len != 0)
+		e->flags |= flow_dir(e, swapped) == FLOW_DIR_C2S ? FLOW_F_DATA_C : FLOW_F_DATA_S;
+	return true;
 }
 
 /* ---- verdicts --------------------------------------------------------- */

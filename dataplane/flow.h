@@ -121,6 +121,19 @@ struct flow_entry *flow_lookup_or_insert(struct flow_table *t, const struct flow
 struct flow_entry *flow_track(struct flow_table *t, const struct flow_key *k, uint32_t hash,
 			      const struct flow_pkt *p, uint32_t now, struct flow_track_res *r);
 
+/*
+ * The established fast path, for TCP: when k's entry is PASSED, not closing,
+ * within its timeout, and the packet carries no SYN, FIN or RST, refreshes
+ * last_seen and the data flags and returns true: the packet is to be
+ * forwarded and flow_track() need not run. Otherwise changes nothing and
+ * returns false. What it skips is the sequence bookkeeping, which only
+ * serves resets: a PASSED entry's client_next_seq and server_next_seq stay
+ * where they were at the verdict (nothing reads them before a SYN resets
+ * the entry).
+ */
+bool flow_pass_fast(struct flow_table *t, const struct flow_key *k, uint32_t hash,
+		    bool swapped, uint8_t tcp_flags, uint32_t payload_len, uint32_t now);
+
 /* Removes e (no callback: the caller knows). e must come from this table. */
 void flow_remove(struct flow_table *t, struct flow_entry *e);
 

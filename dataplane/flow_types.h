@@ -80,7 +80,9 @@ enum flow_dir {
  * client, seq = server_next_seq, which is the client's last ACK once one was
  * seen (the client's rcv_nxt), else the server's own highest seq + len.
  * In BLOCKED neither moves any more: the dropped packets never reach the
- * other end, so its expectation stays where it was at the verdict.
+ * other end, so its expectation stays where it was at the verdict. In
+ * PASSED they move only on packets flow_track() sees (flow_pass_fast()
+ * leaves them): no reset is ever built for a passed flow.
  */
 struct flow_entry {
 	struct flow_key key;      /* 0 */

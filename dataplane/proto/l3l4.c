@@ -349,14 +349,58 @@ static enum l3l4_status parse_ipv6(const uint8_t *base, struct cur c, struct l3l
 	return parse_upper(base, dg, h[6], true, d);
 }
 
-enum l3l4_status l3l4_parse(const void *frame, size_t len, struct l3l4_desc *d)
+/*
+ * The frame nearly all traffic is made of: untagged Ethernet, IPv4 without
+ * options, not a fragment, TCP. Read in one straight pass with every check
+ * the general path makes, it fills exactly the fields that path would fill
+ * (test_l3l4 and the l3l4 fuzz target compare the two on every frame they
+ * have). Anything else, or anything wrong, returns false for the general
+ * path to parse and explain. d is zeroed.
+ */
+static inline bool parse_common(const uint8_t *b, size_t len, struct l3l4_desc *d)
+{
+	const uint8_t *ip = b + ETH_HLEN, *th = ip + IPV4_HLEN;
+
+	if (b == NULL || len < ETH_HLEN + IPV4_HLEN + TCP_HLEN || len > L3L4_MAX_FRAME ||
+	    be16_unsafe(b + 12) != ETHERTYPE_IPV4 || ip[0] != 0x45 || ip[9] != L3L4_IPPROTO_TCP)
+		return false;
+	uint16_t tot = be16_unsafe(ip + 2), fo = be16_unsafe(ip + 6);
+	size_t doff = (size_t)(th[12] >> 4) * 4;
+	/* Not a fragment; the datagram captured whole; a TCP header that fits. */
+	if ((fo & (IPV4_MF | IPV4_OFF_MASK)) != 0 || tot > len - ETH_HLEN ||
+	    doff < TCP_HLEN || (size_t)tot < IPV4_HLEN + doff)
+		return false;
+	d->l2_len = ETH_HLEN;
+	d->ethertype = ETHERTYPE_IPV4;
+	d->ip_version = 4;
+	d->l3_off = ETH_HLEN;
+	d->l3_len = tot;
+	d->ttl = ip[8];
+	d->l4_proto = L3L4_IPPROTO_TCP;
+	d->frag_id = be16_unsafe(ip + 4);
+	memcpy(d->src, ip + 12, 4);
+	memcpy(d->dst, ip + 16, 4);
+	d->frag_flags = (fo & IPV4_DF) ? L3L4_FRAG_DF : 0;
+	d->sport = be16_unsafe(th);
+	d->dport = be16_unsafe(th + 2);
+	d->tcp_seq = be32_unsafe(th + 4);
+	d->tcp_ack = be32_unsafe(th + 8);
+	d->tcp_flags = th[13];
+	d->tcp_window = be16_unsafe(th + 14);
+	d->l4_off = ETH_HLEN + IPV4_HLEN;
+	d->payload_off = (uint16_t)(ETH_HLEN + IPV4_HLEN + doff);
+	d->payload_len = (uint16_t)(tot - IPV4_HLEN - doff);
+	return true;
+}
+
+/* The general path; d is zeroed. */
+static enum l3l4_status parse_frame(const void *frame, size_t len, struct l3l4_desc *d)
 {
 	const uint8_t *base = frame;
 	struct cur c = cur_make(frame, len), h;
 	uint16_t type;
 	unsigned n;
 
-	memset(d, 0, sizeof(*d));
 	if (len > L3L4_MAX_FRAME)
 		return l3l4_bad(d, L3L4_MALFORMED, L3L4_R_FRAME_TOO_LONG);
 	if (!cur_take(&c, ETH_HLEN, &h))
@@ -383,12 +427,38 @@ enum l3l4_status l3l4_parse(const void *frame, size_t len, struct l3l4_desc *d)
 	return L3L4_NOT_IP;
 }
 
+/*
+ * Zeroes *d with a copy of a zero descriptor rather than memset: for these
+ * 88 bytes gcc emits `rep stos` for the memset, whose start-up costs more
+ * than the rest of the common parse, and plain vector stores for the copy.
+ */
+static inline void desc_zero(struct l3l4_desc *d)
+{
+	static const struct l3l4_desc zero;
+
+	*d = zero;
+}
+
+enum l3l4_status l3l4_parse(const void *frame, size_t len, struct l3l4_desc *d)
+{
+	desc_zero(d);
+	if (parse_common(frame, len, d))
+		return L3L4_OK;
+	return parse_frame(frame, len, d);
+}
+
+enum l3l4_status l3l4_parse_general(const void *frame, size_t len, struct l3l4_desc *d)
+{
+	desc_zero(d);
+	return parse_frame(frame, len, d);
+}
+
 enum l3l4_status l3l4_parse_ip(const void *pkt, size_t len, unsigned version,
 			       struct l3l4_desc *d)
 {
 	struct cur c = cur_make(pkt, len);
 
-	memset(d, 0, sizeof(*d));
+	desc_zero(d);
 	if (len > L3L4_MAX_FRAME)
 		return l3l4_bad(d, L3L4_MALFORMED, L3L4_R_FRAME_TOO_LONG);
 	if (version == 4) {

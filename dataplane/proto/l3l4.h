@@ -23,6 +23,13 @@
 enum l3l4_status l3l4_parse(const void *frame, size_t len, struct l3l4_desc *d);
 
 /*
+ * l3l4_parse() without its shortcut for the common frame (untagged IPv4
+ * without options, TCP): the same result, field for field, by the general
+ * path alone. For tests and fuzzers that hold the two to that.
+ */
+enum l3l4_status l3l4_parse_general(const void *frame, size_t len, struct l3l4_desc *d);
+
+/*
  * The same from L3 on, for an IP datagram with no link header (a reassembled
  * datagram, for instance). version is 4 or 6 and must match the version
  * nibble. A reassembled datagram must read as unfragmented: IPv4 offset 0 and

@@ -110,7 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	st = l3l4_parse(buf, size, &d);
 	check_desc(buf, size, st, &d);
-	st2 = l3l4_parse(buf, size, &again);
+	/* The common-frame shortcut agrees with the general path exactly. */
+	st2 = l3l4_parse_general(buf, size, &again);
 	CHECK(st == st2 && memcmp(&d, &again, sizeof(d)) == 0);
 
 	/* Past the link header the datagram parser must agree, shifted. */

@@ -1082,6 +1082,177 @@ static void test_port_reuse(void **state)
 	tbl_close(&tb);
 }
 
+/* ---- the established fast path --------------------------------------- */
+
+static bool fast(struct tbl *tb, const struct conn *c, bool from_client, uint8_t flags,
+		 uint32_t len, uint32_t now)
+{
+	return flow_pass_fast(&tb->t, &c->k, c->h, from_client ? c->c_sw : !c->c_sw, flags, len,
+			      now);
+}
+
+/* It takes only what it may: a live, PASSED, not closing TCP entry and a
+ * packet without SYN, FIN or RST. Every refusal leaves the table as it was. */
+static void test_pass_fast_cases(void **state)
+{
+	struct tbl tb;
+	struct conn c, u;
+	struct flow_track_res r;
+	struct flow_entry *e, before;
+	uint8_t *snap = malloc(flow_table_mem_size(64));
+
+	(void)state;
+	assert_non_null(snap);
+	tbl_open(&tb, 64, &test_to);
+	conn_c(&c, 40000);
+	e = handshake(&tb, &c, 1000, 1);
+
+	/* NEW, INSPECTING: the slow path's */
+	assert_false(fast(&tb, &c, true, ACK, 10, 2));
+	flow_start_inspect(e, 7);
+	assert_false(fast(&tb, &c, true, ACK, 10, 2));
+	flow_pass(e, 0, 0, 0);
+	assert_int_equal(e->last_seen, 1);
+
+	/* PASSED: refreshed; data flags kept per direction; seq left alone */
+	assert_false(e->flags & (FLOW_F_DATA_C | FLOW_F_DATA_S));
+	before = *e;
+	assert_true(fast(&tb, &c, true, ACK, 0, 3));
+	assert_int_equal(e->last_seen, 3);
+	assert_int_equal(e->flags, before.flags);
+	assert_true(fast(&tb, &c, false, ACK | PSH, 100, 4));
+	assert_int_equal(e->flags, before.flags | FLOW_F_DATA_S);
+	assert_true(fast(&tb, &c, true, ACK | PSH, 5, 5));
+	assert_int_equal(e->flags, before.flags | FLOW_F_DATA_S | FLOW_F_DATA_C);
+	assert_int_equal(e->client_next_seq, before.client_next_seq);
+	assert_int_equal(e->server_next_seq, before.server_next_seq);
+	assert_int_equal(e->state, FLOW_S_PASSED);
+
+	/* refusals change nothing at all */
+	memcpy(snap, tb.mem, flow_table_mem_size(64));
+	assert_false(fast(&tb, &c, true, SYN, 0, 6));
+	assert_false(fast(&tb, &c, true, FIN | ACK, 0, 6));
+	assert_false(fast(&tb, &c, false, RST, 0, 6));
+	assert_false(fast(&tb, &c, true, ACK, 0, 5 + test_to.tcp_established + 1)); /* expired */
+	conn_c(&u, 40001);
+	assert_false(fast(&tb, &u, true, ACK, 0, 6)); /* unknown: nothing inserted */
+	conn4(&u, 0x0a000001, 40000, 0x0a000002, 443, L3L4_IPPROTO_UDP);
+	assert_int_equal(flow_track(&tb.t, &u.k, u.h, &(struct flow_pkt){ .swapped = u.c_sw }, 6,
+				    &r) != NULL, 1);
+	flow_pass(flow_lookup(&tb.t, &u.k, u.h, 6), 0, 0, 0);
+	memcpy(snap, tb.mem, flow_table_mem_size(64));
+	assert_false(fast(&tb, &u, true, ACK, 0, 6)); /* not TCP */
+	assert_memory_equal(snap, tb.mem, flow_table_mem_size(64));
+	assert_int_equal(g_rel.n, 0);
+
+	/* closing (a FIN went through flow_track): the slow path's again */
+	pkt(&tb, &c, true, FIN | ACK, 1106, 50101, 0, 7, &r);
+	assert_false(fast(&tb, &c, false, ACK, 0, 7));
+	/* BLOCKED */
+	conn_c(&c, 40002);
+	e = handshake(&tb, &c, 1000, 8);
+	flow_block(e, 1, 1, 1, NULL);
+	assert_false(fast(&tb, &c, true, ACK, 0, 8));
+	free(snap);
+	tbl_close(&tb);
+}
+
+/*
+ * Twin tables fed the same random but well-formed traffic (sequence numbers
+ * that advance as a stack's would, retransmissions, FINs, RSTs, new SYNs on
+ * old tuples, verdicts, time passing): one through flow_pass_fast() first,
+ * one through flow_track() alone. Every entry agrees in everything but the
+ * sequence bookkeeping of PASSED flows, and every flow_track() call both
+ * make reports the same events.
+ */
+static void test_pass_fast_twin(void **state)
+{
+	enum { N = 24 };
+	struct tbl a, b;
+	struct conn c[N];
+	uint32_t cseq[N], sseq[N], now = 1;
+	unsigned taken = 0;
+
+	(void)state;
+	kb_rng_state = 0x5eed;
+	tbl_open(&a, 256, &test_to);
+	tbl_open(&b, 256, &test_to);
+	flow_table_set_release(&a.t, NULL, NULL);
+	flow_table_set_release(&b.t, NULL, NULL);
+	for (unsigned i = 0; i < N; i++) {
+		conn_c(&c[i], (uint16_t)(20000 + i));
+		cseq[i] = kb_rnd32();
+		sseq[i] = kb_rnd32();
+	}
+	for (unsigned op = 0; op < 200000; op++) {
+		unsigned i = kb_rnd32_below(N), k = kb_rnd32_below(100);
+		bool cli = kb_rnd32() & 1;
+		uint8_t flags = ACK;
+		uint32_t len = kb_rnd32_below(3) == 0 ? 0 : 1 + kb_rnd32_below(1400);
+		uint32_t *sq = cli ? &cseq[i] : &sseq[i];
+		uint32_t seq = *sq;
+		struct flow_track_res ra, rb;
+		struct flow_entry *ea, *eb;
+
+		now += kb_rnd32_below(50) == 0 ? kb_rnd32_below(400) : 0;
+		if (k < 3) {
+			flags = SYN, len = 0, cli = true, cseq[i] = seq = kb_rnd32();
+		} else if (k < 5) {
+			flags = FIN | ACK;
+		} else if (k < 6) {
+			flags = RST;
+		} else if (k < 10) {
+			seq -= kb_rnd32_below(3000); /* a retransmission */
+		}
+		if (seq == *sq)
+			*sq += len + ((flags & (SYN | FIN)) ? 1 : 0);
+		struct flow_pkt p = {
+			.seq = seq, .ack = cli ? sseq[i] : cseq[i], .payload_len = len,
+			.tcp_flags = flags, .swapped = cli ? c[i].c_sw : !c[i].c_sw,
+		};
+		if (flow_pass_fast(&a.t, &c[i].k, c[i].h, p.swapped, flags, len, now)) {
+			taken++;
+			ea = flow_lookup(&a.t, &c[i].k, c[i].h, now);
+		} else {
+			ea = flow_track(&a.t, &c[i].k, c[i].h, &p, now, &ra);
+			eb = flow_track(&b.t, &c[i].k, c[i].h, &p, now, &rb);
+			assert_int_equal(ra.ev, rb.ev);
+			assert_int_equal(ra.dir, rb.dir);
+			assert_int_equal(ra.stream_base, rb.stream_base);
+			goto compare;
+		}
+		eb = flow_track(&b.t, &c[i].k, c[i].h, &p, now, &rb);
+		assert_int_equal(rb.ev, 0);
+	compare:
+		assert_non_null(ea);
+		assert_non_null(eb);
+		assert_int_equal(ea->state, eb->state);
+		assert_int_equal(ea->last_seen, eb->last_seen);
+		assert_int_equal(ea->flags & ~(FLOW_F_SEQ_C | FLOW_F_SEQ_S | FLOW_F_ACK_C),
+				 eb->flags & ~(FLOW_F_SEQ_C | FLOW_F_SEQ_S | FLOW_F_ACK_C));
+		if (ea->state != FLOW_S_PASSED) {
+			assert_int_equal(ea->flags, eb->flags);
+			assert_int_equal(ea->client_next_seq, eb->client_next_seq);
+			assert_int_equal(ea->server_next_seq, eb->server_next_seq);
+		}
+		/* verdicts, as the dataplane would give them */
+		if (ea->state == FLOW_S_NEW && (ea->flags & FLOW_F_DATA_C)) {
+			if (kb_rnd32_below(8) == 0) {
+				flow_block(ea, 2, 2, 2, NULL);
+				flow_block(eb, 2, 2, 2, NULL);
+			} else {
+				flow_pass(ea, 0, 0, 0);
+				flow_pass(eb, 0, 0, 0);
+			}
+		}
+	}
+	printf("# %u of 200000 packets took the fast path\n", taken);
+	assert_true(taken > 50000);
+	assert_int_equal(a.t.cnt.entries, b.t.cnt.entries);
+	tbl_close(&a);
+	tbl_close(&b);
+}
+
 /* Counters over a short, known sequence. */
 static void test_counters(void **state)
 {
@@ -1393,6 +1564,8 @@ int main(void)
 		cmocka_unit_test(test_bucket_full),
 		cmocka_unit_test(test_bucket_relocation),
 		cmocka_unit_test(test_port_reuse),
+		cmocka_unit_test(test_pass_fast_cases),
+		cmocka_unit_test(test_pass_fast_twin),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_model_no_eviction),
 		cmocka_unit_test(test_model_with_eviction),
