@@ -422,20 +422,32 @@ static void expire_entry(struct flow_table *t, uint32_t i)
 	unlink_entry(t, i);
 }
 
-static unsigned evict_rank(const struct flow_table *t, const struct flow_entry *e, int32_t age)
+/* Rank of a live, not closing entry by state (a closing one that is not
+ * BLOCKED ranks RANK_CLOSING). */
+static const uint8_t rank_of_state[FLOW_S_COUNT] = {
+	[FLOW_S_FREE] = RANK_NEW, /* never asked: FREE entries are skipped */
+	[FLOW_S_NEW] = RANK_NEW,
+	[FLOW_S_INSPECTING] = RANK_INSPECTING,
+	[FLOW_S_PASSED] = RANK_PASSED,
+	[FLOW_S_BLOCKED] = RANK_BLOCKED,
+};
+
+/* The rank of e at this age: the timeout class and the rank from one look
+ * at its flags (this runs for every candidate of every insert into a full
+ * table). */
+static inline unsigned evict_rank(const struct flow_table *t, const struct flow_entry *e,
+				  int32_t age)
 {
-	if (age > (int32_t)timeout_of(t, e))
+	unsigned st = e->state < FLOW_S_COUNT ? e->state : FLOW_S_FREE;
+	bool closing = flow_is_closing(e);
+	unsigned cls = e->key.proto == L3L4_IPPROTO_TCP ? (closing ? TC_TCP_CLOSING : TC_TCP)
+		     : e->key.proto == L3L4_IPPROTO_UDP ? TC_UDP : TC_OTHER;
+
+	if (age > (int32_t)t->timeout[cls][st])
 		return RANK_EXPIRED;
-	switch (e->state) {
-	case FLOW_S_BLOCKED:
+	if (st == FLOW_S_BLOCKED)
 		return RANK_BLOCKED;
-	case FLOW_S_INSPECTING:
-		return flow_is_closing(e) ? RANK_CLOSING : RANK_INSPECTING;
-	case FLOW_S_PASSED:
-		return flow_is_closing(e) ? RANK_CLOSING : RANK_PASSED;
-	default:
-		return flow_is_closing(e) ? RANK_CLOSING : RANK_NEW;
-	}
+	return closing ? RANK_CLOSING : rank_of_state[st];
 }
 
 struct victim {
@@ -472,8 +484,10 @@ static void consider_bucket(const struct flow_table *t, struct victim *v,
 
 /*
  * Frees one entry for an insert into b1/b2. With both buckets full the
- * victim must come from them; otherwise (the free list is empty) it may be
- * any entry, so FLOW_EVICT_SAMPLE more are sampled from a rotating cursor.
+ * victim must come from them. Otherwise (the free list is empty) it may be
+ * any entry: FLOW_EVICT_SAMPLE entries from a rotating cursor, adjacent in
+ * memory so their lines stream in rather than each costing a miss; the two
+ * buckets only if every one of those was touched this tick.
  */
 static bool make_room(struct flow_table *t, uint32_t b1, uint32_t b2, bool buckets_full,
 		      uint32_t now)
@@ -481,13 +495,15 @@ static bool make_room(struct flow_table *t, uint32_t b1, uint32_t b2, bool bucke
 	struct victim v = { FLOW_NONE, RANK_BLOCKED + 1, -1 };
 	struct flow_entry *e;
 
-	consider_bucket(t, &v, &t->buckets[b1], now);
-	consider_bucket(t, &v, &t->buckets[b2], now);
 	if (!buckets_full) {
 		for (unsigned n = 0; n < FLOW_EVICT_SAMPLE; n++) {
 			consider(t, &v, t->evict_cursor, now);
 			t->evict_cursor = (t->evict_cursor + 1) & (t->capacity - 1);
 		}
+	}
+	if (v.idx == FLOW_NONE) {
+		consider_bucket(t, &v, &t->buckets[b1], now);
+		consider_bucket(t, &v, &t->buckets[b2], now);
 	}
 	if (v.idx == FLOW_NONE)
 		return false;

@@ -91,19 +91,24 @@ static int add_name(struct insp_out *out, const uint8_t *raw, size_t raw_len,
 /*
  * True when the (field, name) pair of n was reported earlier in this flow;
  * else remembers it (while there is room). The key is the normal form, or
- * the name as sent when it has none (IP literals). A 64-bit FNV-1a hash: a
- * collision could only hide a log line, since every name is matched anyway.
+ * the name as sent when it has none (IP literals). A 64-bit multiply-mix
+ * hash, eight bytes a step: a collision could only hide a log line, since
+ * every name is matched anyway.
  */
 static bool name_repeat(struct insp_flow *f, const struct insp_name *n)
 {
 	const uint8_t *p = n->norm_len != 0 ? (const uint8_t *)n->norm : n->raw;
 	size_t len = n->norm_len != 0 ? n->norm_len : n->raw_len;
-	uint64_t h = 0xcbf29ce484222325ull;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = ((uint64_t)n->field << 40 | (uint64_t)(n->norm_len != 0) << 32 | len) * k;
 
-	h = (h ^ n->field) * 0x100000001b3ull;
-	h = (h ^ (n->norm_len != 0)) * 0x100000001b3ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (size_t at = 0; at < len; at += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, p + at, len - at < 8 ? len - at : 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
 	for (uint32_t i = 0; i < f->n_seen; i++)
 		if (f->seen[i] == h)
 			return true;

@@ -5,6 +5,9 @@
  */
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "hostname.h"
 
@@ -111,8 +114,128 @@ static void put_lower(const uint8_t *in, size_t n, char *out, size_t *out_len)
 		*out_len = n;
 }
 
+#if defined(__SSE2__)
+/*
+ * What the one-pass normaliser notes of a name's bytes: NB_DOT '.'; NB_BAD
+ * not a name byte even lowercased (a-z, 0-9, '-', '_') and not a dot;
+ * NB_NONDIGIT neither a digit nor a dot (the name is no IPv4 literal); NB_V6
+ * ':' or '[' (maybe an IPv6 literal, which the general path reads).
+ */
+enum { NB_DOT = 1, NB_BAD = 2, NB_NONDIGIT = 4, NB_V6 = 8 };
+
+/* What one pass over a name found (see host_normalize). */
+struct scan {
+	unsigned seen;      /* NB_* of every byte */
+	unsigned label_max; /* longest label */
+	bool empty;         /* an empty label (leading or doubled dot) */
+};
+
+/*
+ * 16 bytes at a time: lowercase into out and class every byte with SSE2
+ * compares (a name is one or two such steps, against ~20 instructions a
+ * byte for the byte loop). The tail goes through a zero-padded copy, so
+ * nothing is read or written past len; labels are measured between the
+ * dots' positions.
+ */
+static void scan_name(const uint8_t *in, size_t len, char *out, struct scan *r)
+{
+	const __m128i up_off = _mm_set1_epi8(0x80 - 'A'), lo_off = _mm_set1_epi8(0x80 - 'a');
+	const __m128i dg_off = _mm_set1_epi8((char)(0x80 - '0'));
+	const __m128i lim26 = _mm_set1_epi8(-128 + 26), lim10 = _mm_set1_epi8(-128 + 10);
+	long last_dot = -1;
+
+	r->seen = 0;
+	r->label_max = 0;
+	r->empty = false;
+	for (size_t i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? len - i : 16;
+		uint8_t tail[16] = { 0 };
+		const uint8_t *src = in + i;
+
+		if (n < 16) {
+			memcpy(tail, src, n);
+			src = tail;
+		}
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)src);
+		__m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, up_off), lim26);
+		__m128i l = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+		__m128i letter = _mm_cmplt_epi8(_mm_add_epi8(l, lo_off), lim26);
+		__m128i digit = _mm_cmplt_epi8(_mm_add_epi8(l, dg_off), lim10);
+		__m128i dot = _mm_cmpeq_epi8(l, _mm_set1_epi8('.'));
+		__m128i name = _mm_or_si128(_mm_or_si128(letter, digit),
+					    _mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('-')),
+							 _mm_cmpeq_epi8(l, _mm_set1_epi8('_'))));
+		__m128i v6 = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+					  _mm_cmpeq_epi8(v, _mm_set1_epi8('[')));
+		unsigned valid = n == 16 ? 0xffffu : (1u << n) - 1u;
+		unsigned m_dot = (unsigned)_mm_movemask_epi8(dot) & valid;
+
+		if (n == 16) {
+			_mm_storeu_si128((__m128i *)(void *)(out + i), l);
+		} else {
+			_mm_storeu_si128((__m128i *)(void *)tail, l);
+			memcpy(out + i, tail, n);
+		}
+		if (~(unsigned)_mm_movemask_epi8(_mm_or_si128(name, dot)) & valid)
+			r->seen |= NB_BAD;
+		if (~(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, dot)) & valid)
+			r->seen |= NB_NONDIGIT;
+		if ((unsigned)_mm_movemask_epi8(v6) & valid)
+			r->seen |= NB_V6;
+		if (m_dot != 0)
+			r->seen |= NB_DOT;
+		while (m_dot != 0) {
+			long pos = (long)i + __builtin_ctz(m_dot);
+			unsigned label = (unsigned)(pos - last_dot - 1);
+
+			r->empty |= label == 0;
+			if (label > r->label_max)
+				r->label_max = label;
+			last_dot = pos;
+			m_dot &= m_dot - 1;
+		}
+	}
+	unsigned label = (unsigned)((long)len - last_dot - 1);
+
+	r->empty |= label == 0;
+	if (label > r->label_max)
+		r->label_max = label;
+}
+#endif
+
 enum host_status host_normalize(const uint8_t *in, size_t len, char *out, size_t out_cap,
 				size_t *out_len)
+{
+	/*
+	 * One pass for the names that make up nearly all input: lowercase
+	 * into out while noting what the general path would look at. An empty
+	 * or over-long label, ':' or '[', a trailing dot, and sizes at the
+	 * limits go to the general path, which gives each status its
+	 * precedence (test_hostname and the fuzz target hold the two equal).
+	 */
+#if defined(__SSE2__)
+	if (in != NULL && len != 0 && len <= HOST_NAME_MAX_LEN && out_cap > len &&
+	    in[len - 1] != '.') {
+		struct scan r;
+
+		scan_name(in, len, out, &r);
+		if (!(r.seen & NB_V6) && !r.empty && r.label_max <= HOST_LABEL_MAX_LEN) {
+			out[len] = '\0';
+			if (out_len != NULL)
+				*out_len = len;
+			if (r.seen & NB_BAD)
+				return HOST_BAD_BYTE;
+			if (!(r.seen & NB_NONDIGIT) && host_is_ipv4_text(in, len))
+				return HOST_IP_LITERAL;
+			return HOST_OK;
+		}
+	}
+#endif
+	return host_normalize_general(in, len, out, out_cap, out_len);
+}
+
+enum host_status host_normalize_general(const uint8_t *in, size_t len, char *out,
+					size_t out_cap, size_t *out_len)
 {
 	size_t n = len, i, label = 0;
 	bool bad_byte = false;

@@ -158,11 +158,34 @@ static bool tls_version_ok(uint8_t major, uint8_t minor)
 
 /* Each loop below eats at least one byte of a cursor bounded by its parent. */
 
+/*
+ * True when p[0..n) holds a byte below 0x20 or 0x7f. Eight bytes a step:
+ * "some byte < 0x20" and "some byte == 0x7f" are exact as word tests
+ * (a borrow only starts at a byte that matches), which is all we ask.
+ */
+static bool has_control_byte(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, d;
+
+		memcpy(&x, p + i, sizeof(x));
+		d = x ^ (0x7f * ones);
+		if ((((x - 0x20 * ones) & ~x) | ((d - ones) & ~d)) & highs)
+			return true;
+	}
+	for (; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return true;
+	return false;
+}
+
 static enum tls_reason tls_ext_sni(struct tls_hello *st, struct cur ext, uint32_t *n_entries)
 {
 	struct cur list, name;
 	uint8_t type;
-	size_t i;
 
 	if (st->flags & TLS_F_SNI_EXT)
 		st->flags |= TLS_F_SNI_EXT_DUP;
@@ -183,9 +206,8 @@ static enum tls_reason tls_ext_sni(struct tls_hello *st, struct cur ext, uint32_
 		if (name.left > TLS_HELLO_MAX_NAME_LEN)
 			return TLS_R_SNI_TOO_LONG;
 		/* nDPI cuts at a NUL and matches the prefix: an evasion, so refuse. */
-		for (i = 0; i < name.left; i++)
-			if (name.p[i] < 0x20 || name.p[i] == 0x7f)
-				return TLS_R_SNI_BAD_CHAR;
+		if (has_control_byte(name.p, name.left))
+			return TLS_R_SNI_BAD_CHAR;
 		/* Dropping a name would let a decoy hide the real one: refuse instead. */
 		if (st->n_names == TLS_HELLO_MAX_NAMES)
 			return TLS_R_TOO_MANY_NAMES;

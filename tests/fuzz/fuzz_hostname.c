@@ -46,6 +46,16 @@ static enum host_status norm(const uint8_t *in, size_t len, char **out, size_t c
 	REQUIRE(*out != NULL);
 	memcpy(copy, in, len);
 	s = host_normalize(len > 0 ? copy : NULL, len, *out, cap, olen);
+	{
+		/* The one-pass shortcut agrees with the general path exactly. */
+		char *g = malloc(cap > 0 ? cap : 1);
+		size_t glen = 0;
+
+		REQUIRE(g != NULL);
+		REQUIRE(host_normalize_general(len > 0 ? copy : NULL, len, g, cap, &glen) == s);
+		REQUIRE(glen == *olen && (cap == 0 || memcmp(g, *out, glen + 1) == 0));
+		free(g);
+	}
 	free(copy);
 	REQUIRE((unsigned)s < HOST_STATUS_COUNT);
 	if (cap > 0)

@@ -19,17 +19,31 @@
 
 #include "hostname.h"
 
-/* Normalises in[0..len) into an exact-size heap buffer (ASan sees over-reads). */
+/*
+ * Normalises in[0..len) into an exact-size heap buffer (ASan sees over-reads)
+ * and holds host_normalize's one-pass shortcut to the general path: the same
+ * status, length and string for every input normalised here.
+ */
 static enum host_status norm(const char *in, size_t len, char *out, size_t out_cap,
 			     size_t *out_len)
 {
 	uint8_t *copy = malloc(len > 0 ? len : 1);
+	char *g = malloc(out_cap > 0 ? out_cap : 1);
+	size_t glen = 7, olen = 7;
 	enum host_status s;
 
 	assert_non_null(copy);
+	assert_non_null(g);
 	if (len > 0)
 		memcpy(copy, in, len);
-	s = host_normalize(copy, len, out, out_cap, out_len);
+	s = host_normalize(copy, len, out, out_cap, &olen);
+	assert_int_equal(host_normalize_general(copy, len, g, out_cap, &glen), s);
+	assert_int_equal(glen, olen);
+	if (out_cap > 0)
+		assert_memory_equal(g, out, olen + 1);
+	if (out_len != NULL)
+		*out_len = olen;
+	free(g);
 	free(copy);
 	return s;
 }

@@ -474,6 +474,16 @@ def build():
     add("sslv2_compat", bytes([0x80 | (len(v2) >> 8), len(v2) & 0xFF]) + v2.b, None,
         "not_tls", "sslv2")
 
+    # Control bytes are looked for eight at a time, then one by one: one in
+    # each place, and the neighbours of the range that must pass. (Last, so
+    # the random fields of every vector above stay as they were.)
+    simple("sni_ctrl_word2", [sni_ext(b"abcdefghij\x01lmnop.example")], [],
+           status="malformed", reason="sni_bad_char")
+    simple("sni_del_tail", [sni_ext(b"abcdefgh.exampl\x7f")], [],
+           status="malformed", reason="sni_bad_char")
+    edges = b"a b~\x80\xff\x7e\x20.example.org"
+    simple("sni_edges_pass", [sni_ext(edges)], [edges], flags=("sni_ext",))
+
 
 FLAG_ORDER = ["sni_ext", "sni_multi", "sni_ext_dup", "sni_other_type", "alpn",
               "alpn_trunc", "supported_versions", "ech", "esni", "grease", "ext_dup",
