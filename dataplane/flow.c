@@ -450,27 +450,27 @@ static inline unsigned evict_rank(const struct flow_table *t, const struct flow_
 	return closing ? RANK_CLOSING : rank_of_state[st];
 }
 
+/* The best victim so far: lowest score, where a score is the rank above the
+ * age's complement, so that one compare orders by rank, then oldest first. */
 struct victim {
 	uint32_t idx;
-	unsigned rank;
-	int32_t age;
+	uint64_t score;
 };
 
 static inline void consider(const struct flow_table *t, struct victim *v, uint32_t i,
 			    uint32_t now)
 {
 	const struct flow_entry *e = &t->entries[i];
-	int32_t age = entry_age(e, now);
-	unsigned rank;
+	int32_t age = (int32_t)(now - e->last_seen);
 
-	/* Touched this tick: the caller may still hold the pointer. */
-	if (age == 0 || e->state == FLOW_S_FREE)
+	/* Touched this tick (or stamped later: a clock step): the caller may
+	 * still hold the pointer. */
+	if (age <= 0 || e->state == FLOW_S_FREE)
 		return;
-	rank = evict_rank(t, e, age);
-	if (rank < v->rank || (rank == v->rank && age > v->age)) {
+	uint64_t score = (uint64_t)evict_rank(t, e, age) << 32 | (uint32_t)(INT32_MAX - age);
+	if (score < v->score) {
 		v->idx = i;
-		v->rank = rank;
-		v->age = age;
+		v->score = score;
 	}
 }
 
@@ -492,7 +492,7 @@ static void consider_bucket(const struct flow_table *t, struct victim *v,
 static bool make_room(struct flow_table *t, uint32_t b1, uint32_t b2, bool buckets_full,
 		      uint32_t now)
 {
-	struct victim v = { FLOW_NONE, RANK_BLOCKED + 1, -1 };
+	struct victim v = { FLOW_NONE, UINT64_MAX };
 	struct flow_entry *e;
 
 	if (!buckets_full) {
@@ -507,7 +507,7 @@ static bool make_room(struct flow_table *t, uint32_t b1, uint32_t b2, bool bucke
 	}
 	if (v.idx == FLOW_NONE)
 		return false;
-	if (v.rank == RANK_EXPIRED) {
+	if (v.score >> 32 == RANK_EXPIRED) {
 		expire_entry(t, v.idx);
 		return true;
 	}
