@@ -102,13 +102,18 @@ static bool name_repeat(struct insp_flow *f, const struct insp_name *n)
 	const uint64_t k = 0x9e3779b97f4a7c15ull;
 	uint64_t h = ((uint64_t)n->field << 40 | (uint64_t)(n->norm_len != 0) << 32 | len) * k;
 
-	for (size_t at = 0; at < len; at += 8) {
-		uint64_t w = 0;
+	size_t at = 0;
+	uint64_t w = 0;
 
-		memcpy(&w, p + at, len - at < 8 ? len - at : 8);
+	for (; at + 8 <= len; at += 8) {
+		memcpy(&w, p + at, sizeof(w));
 		h = (h ^ w) * k;
 		h ^= h >> 29;
 	}
+	for (w = 0; at < len; at++)
+		w = w << 8 | p[at];
+	h = (h ^ w) * k;
+	h ^= h >> 29;
 	for (uint32_t i = 0; i < f->n_seen; i++)
 		if (f->seen[i] == h)
 			return true;

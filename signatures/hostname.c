@@ -149,11 +149,20 @@ static void scan_name(const uint8_t *in, size_t len, char *out, struct scan *r)
 	r->empty = false;
 	for (size_t i = 0; i < len; i += 16) {
 		size_t n = len - i < 16 ? len - i : 16;
+		/* A short last step re-reads the 16 bytes that end the name
+		 * (lanes already done are masked off); a name shorter than 16
+		 * goes through a padded copy. Either way nothing outside
+		 * in[0..len) or out[0..len) is touched. */
+		size_t base = n == 16 || len < 16 ? i : len - 16;
+		unsigned valid = n == 16   ? 0xffffu
+				 : len < 16 ? (1u << n) - 1u
+					    : (0xffffu << (16 - n)) & 0xffffu;
 		uint8_t tail[16] = { 0 };
-		const uint8_t *src = in + i;
+		const uint8_t *src = in + base;
 
-		if (n < 16) {
-			memcpy(tail, src, n);
+		if (len < 16) {
+			for (size_t k = 0; k < len; k++)
+				tail[k] = in[k];
 			src = tail;
 		}
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)src);
@@ -167,14 +176,14 @@ static void scan_name(const uint8_t *in, size_t len, char *out, struct scan *r)
 							 _mm_cmpeq_epi8(l, _mm_set1_epi8('_'))));
 		__m128i v6 = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
 					  _mm_cmpeq_epi8(v, _mm_set1_epi8('[')));
-		unsigned valid = n == 16 ? 0xffffu : (1u << n) - 1u;
 		unsigned m_dot = (unsigned)_mm_movemask_epi8(dot) & valid;
 
-		if (n == 16) {
-			_mm_storeu_si128((__m128i *)(void *)(out + i), l);
+		if (len >= 16) {
+			_mm_storeu_si128((__m128i *)(void *)(out + base), l);
 		} else {
 			_mm_storeu_si128((__m128i *)(void *)tail, l);
-			memcpy(out + i, tail, n);
+			for (size_t k = 0; k < len; k++)
+				out[k] = (char)tail[k];
 		}
 		if (~(unsigned)_mm_movemask_epi8(_mm_or_si128(name, dot)) & valid)
 			r->seen |= NB_BAD;
@@ -185,7 +194,7 @@ static void scan_name(const uint8_t *in, size_t len, char *out, struct scan *r)
 		if (m_dot != 0)
 			r->seen |= NB_DOT;
 		while (m_dot != 0) {
-			long pos = (long)i + __builtin_ctz(m_dot);
+			long pos = (long)base + __builtin_ctz(m_dot);
 			unsigned label = (unsigned)(pos - last_dot - 1);
 
 			r->empty |= label == 0;

@@ -169,6 +169,22 @@ static enum l3l4_status l3l4_short(struct l3l4_desc *d, enum l3l4_reason r)
 	return l3l4_bad(d, L3L4_MALFORMED, r);
 }
 
+/* The TCP header's fields, from a header of doff bytes at l4_off starting a
+ * segment of seg_len bytes (both already checked). */
+static inline void tcp_fields(struct l3l4_desc *d, const uint8_t *h, uint16_t l4_off,
+			      size_t doff, size_t seg_len)
+{
+	d->sport = be16_unsafe(h);
+	d->dport = be16_unsafe(h + 2);
+	d->tcp_seq = be32_unsafe(h + 4);
+	d->tcp_ack = be32_unsafe(h + 8);
+	d->tcp_flags = h[13];
+	d->tcp_window = be16_unsafe(h + 14);
+	d->l4_off = l4_off;
+	d->payload_off = (uint16_t)(l4_off + doff);
+	d->payload_len = (uint16_t)(seg_len - doff);
+}
+
 static enum l3l4_status parse_tcp(const uint8_t *base, struct cur c, struct l3l4_desc *d)
 {
 	const uint8_t *h = c.p;
@@ -181,15 +197,7 @@ static enum l3l4_status parse_tcp(const uint8_t *base, struct cur c, struct l3l4
 		return l3l4_bad(d, L3L4_MALFORMED, L3L4_R_TCP_DOFF);
 	if (doff > c.left)
 		return l3l4_short(d, L3L4_R_TCP_DOFF_LEN);
-	d->sport = be16_unsafe(h);
-	d->dport = be16_unsafe(h + 2);
-	d->tcp_seq = be32_unsafe(h + 4);
-	d->tcp_ack = be32_unsafe(h + 8);
-	d->tcp_flags = h[13];
-	d->tcp_window = be16_unsafe(h + 14);
-	d->l4_off = off_unsafe(base, h);
-	d->payload_off = (uint16_t)(d->l4_off + doff);
-	d->payload_len = (uint16_t)(c.left - doff);
+	tcp_fields(d, h, off_unsafe(base, h), doff, c.left);
 	return L3L4_OK;
 }
 
@@ -350,46 +358,61 @@ static enum l3l4_status parse_ipv6(const uint8_t *base, struct cur c, struct l3l
 }
 
 /*
- * The frame nearly all traffic is made of: untagged Ethernet, IPv4 without
- * options, not a fragment, TCP. Read in one straight pass with every check
- * the general path makes, it fills exactly the fields that path would fill
- * (test_l3l4 and the l3l4 fuzz target compare the two on every frame they
- * have). Anything else, or anything wrong, returns false for the general
- * path to parse and explain. d is zeroed.
+ * The frames nearly all traffic is made of: untagged Ethernet, then IPv4
+ * without options and not a fragment, or IPv6 without extension headers,
+ * then TCP. Read in one straight pass with every check the general path
+ * makes, they get exactly the fields that path would fill (test_l3l4 and
+ * the l3l4 fuzz target compare the two on every frame they have). Anything
+ * else, or anything wrong, returns false for the general path to parse and
+ * explain. d is zeroed.
  */
 static inline bool parse_common(const uint8_t *b, size_t len, struct l3l4_desc *d)
 {
-	const uint8_t *ip = b + ETH_HLEN, *th = ip + IPV4_HLEN;
+	const uint8_t *ip = b + ETH_HLEN;
 
-	if (b == NULL || len < ETH_HLEN + IPV4_HLEN + TCP_HLEN || len > L3L4_MAX_FRAME ||
-	    be16_unsafe(b + 12) != ETHERTYPE_IPV4 || ip[0] != 0x45 || ip[9] != L3L4_IPPROTO_TCP)
+	if (b == NULL || len < ETH_HLEN + IPV4_HLEN + TCP_HLEN || len > L3L4_MAX_FRAME)
 		return false;
-	uint16_t tot = be16_unsafe(ip + 2), fo = be16_unsafe(ip + 6);
-	size_t doff = (size_t)(th[12] >> 4) * 4;
-	/* Not a fragment; the datagram captured whole; a TCP header that fits. */
-	if ((fo & (IPV4_MF | IPV4_OFF_MASK)) != 0 || tot > len - ETH_HLEN ||
-	    doff < TCP_HLEN || (size_t)tot < IPV4_HLEN + doff)
+	uint16_t type = be16_unsafe(b + 12);
+
+	if (type == ETHERTYPE_IPV4 && ip[0] == 0x45 && ip[9] == L3L4_IPPROTO_TCP) {
+		const uint8_t *th = ip + IPV4_HLEN;
+		uint16_t tot = be16_unsafe(ip + 2), fo = be16_unsafe(ip + 6);
+		size_t doff = (size_t)(th[12] >> 4) * 4;
+
+		/* Not a fragment; the datagram captured whole; a TCP header that fits. */
+		if ((fo & (IPV4_MF | IPV4_OFF_MASK)) != 0 || tot > len - ETH_HLEN ||
+		    doff < TCP_HLEN || (size_t)tot < IPV4_HLEN + doff)
+			return false;
+		d->ethertype = ETHERTYPE_IPV4;
+		d->ip_version = 4;
+		d->l3_len = tot;
+		d->ttl = ip[8];
+		d->frag_id = be16_unsafe(ip + 4);
+		memcpy(d->src, ip + 12, 4);
+		memcpy(d->dst, ip + 16, 4);
+		d->frag_flags = (fo & IPV4_DF) ? L3L4_FRAG_DF : 0;
+		tcp_fields(d, th, ETH_HLEN + IPV4_HLEN, doff, (size_t)tot - IPV4_HLEN);
+	} else if (type == ETHERTYPE_IPV6 && len >= ETH_HLEN + IPV6_HLEN + TCP_HLEN &&
+		   ip[0] >> 4 == 6 && ip[6] == L3L4_IPPROTO_TCP) {
+		const uint8_t *th = ip + IPV6_HLEN;
+		size_t plen = be16_unsafe(ip + 4), doff = (size_t)(th[12] >> 4) * 4;
+
+		/* The datagram captured whole; a TCP header that fits. */
+		if (IPV6_HLEN + plen > len - ETH_HLEN || doff < TCP_HLEN || plen < doff)
+			return false;
+		d->ethertype = ETHERTYPE_IPV6;
+		d->ip_version = 6;
+		d->l3_len = (uint16_t)(IPV6_HLEN + plen);
+		d->ttl = ip[7];
+		memcpy(d->src, ip + 8, 16);
+		memcpy(d->dst, ip + 24, 16);
+		tcp_fields(d, th, ETH_HLEN + IPV6_HLEN, doff, plen);
+	} else {
 		return false;
+	}
 	d->l2_len = ETH_HLEN;
-	d->ethertype = ETHERTYPE_IPV4;
-	d->ip_version = 4;
 	d->l3_off = ETH_HLEN;
-	d->l3_len = tot;
-	d->ttl = ip[8];
 	d->l4_proto = L3L4_IPPROTO_TCP;
-	d->frag_id = be16_unsafe(ip + 4);
-	memcpy(d->src, ip + 12, 4);
-	memcpy(d->dst, ip + 16, 4);
-	d->frag_flags = (fo & IPV4_DF) ? L3L4_FRAG_DF : 0;
-	d->sport = be16_unsafe(th);
-	d->dport = be16_unsafe(th + 2);
-	d->tcp_seq = be32_unsafe(th + 4);
-	d->tcp_ack = be32_unsafe(th + 8);
-	d->tcp_flags = th[13];
-	d->tcp_window = be16_unsafe(th + 14);
-	d->l4_off = ETH_HLEN + IPV4_HLEN;
-	d->payload_off = (uint16_t)(ETH_HLEN + IPV4_HLEN + doff);
-	d->payload_len = (uint16_t)(tot - IPV4_HLEN - doff);
 	return true;
 }
 
