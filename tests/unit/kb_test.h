@@ -67,6 +67,43 @@ out:
 	return b;
 }
 
+/*
+ * Hex text to bytes: digits in either case, whitespace (space, tab, CR, LF)
+ * between them ignored, anything else or an odd digit count fails the
+ * test. Returns the byte count (at most cap).
+ */
+static inline size_t kb_unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s != '\0'; s++) {
+		int v;
+
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			continue;
+		else {
+			CHECK(0, "not hex: '%c' (0x%02x)", *s, (unsigned char)*s);
+			continue;
+		}
+		if (hi < 0) {
+			hi = v;
+		} else {
+			CHECK(n < cap, "more than %zu bytes of hex", cap);
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	CHECK(hi == -1, "odd number of hex digits");
+	return n;
+}
+
 #ifndef KB_RNG_SEED
 #define KB_RNG_SEED 1
 #endif

@@ -205,31 +205,6 @@ struct real_q {
 	size_t len;
 };
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s != '\0' && *s != '\n'; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < cap);
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return n;
-}
-
 static size_t read_real(struct real_q *rq, size_t max)
 {
 	char path[512], line[2048];
@@ -248,7 +223,7 @@ static size_t read_real(struct real_q *rq, size_t max)
 		*t1 = *t2 = '\0';
 		snprintf(rq[n].client, sizeof(rq[n].client), "%.31s", line);
 		snprintf(rq[n].transport, sizeof(rq[n].transport), "%.7s", t1 + 1);
-		rq[n].len = unhex(t2 + 1, rq[n].msg, sizeof(rq[n].msg));
+		rq[n].len = kb_unhex(t2 + 1, rq[n].msg, sizeof(rq[n].msg));
 		n++;
 	}
 	fclose(f);

@@ -30,33 +30,6 @@
 #include "h2c.h"
 #include "hpack.h"
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s != '\0'; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < cap);
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return n;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Huffman, from the RFC's table */
 
@@ -250,7 +223,7 @@ static void test_rfc7541_appendix_c(void **state)
 			n_examples++;
 		} else if (strncmp(line, "block ", 6) == 0) {
 			assert_true(n_examples <= 32);
-			block_len = unhex(line + 6, blocks[n_examples - 1], 512);
+			block_len = kb_unhex(line + 6, blocks[n_examples - 1], 512);
 			memset(&got, 0, sizeof(got));
 			/* blocks stay alive: the dynamic table points into them */
 			assert_int_equal(hpack_decode_block(&d, blocks[n_examples - 1], block_len,
@@ -310,7 +283,7 @@ static void test_static_table(void **state)
 
 static enum hpack_status decode_hex(struct hpack_dec *d, const char *hex, uint8_t *blk)
 {
-	size_t n = unhex(hex, blk, 4096);
+	size_t n = kb_unhex(hex, blk, 4096);
 
 	return hpack_decode_block(d, blk, n, NULL, NULL);
 }
@@ -564,7 +537,7 @@ static void test_rfc_requests_as_h2c(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		n = unhex(blocks[i], blk, sizeof(blk));
+		n = kb_unhex(blocks[i], blk, sizeof(blk));
 		s_start(&s);
 		s_headers(&s, blk, n, 1);
 		all_splits(&s, H2C_DEFAULT_CAP, H2C_DONE);
@@ -581,14 +554,14 @@ static void test_rfc_requests_as_h2c(void **state)
 		assert_int_equal(feed(&st, s.b, s.n), H2C_DONE);
 	}
 	/* C.3.2 and C.4.2 need the table of the first request: alone they fail */
-	n = unhex("8286 84be 5808 6e6f 2d63 6163 6865", blk, sizeof(blk));
+	n = kb_unhex("8286 84be 5808 6e6f 2d63 6163 6865", blk, sizeof(blk));
 	s_start(&s);
 	s_headers(&s, blk, n, 1);
 	run_whole(&st, &s, H2C_DEFAULT_CAP);
 	assert_h2c(&st, H2C_MALFORMED, H2C_R_HPACK);
 	assert_int_equal(st.hpack_reason, HPACK_R_INDEX);
 	/* ... and after it in one block they read (the name twice, the same) */
-	n = unhex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff 8286 84be 5886 a8eb 1064 9cbf",
+	n = kb_unhex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff 8286 84be 5886 a8eb 1064 9cbf",
 		  blk, sizeof(blk));
 	s_start(&s);
 	s_headers(&s, blk, n, 1);
@@ -618,7 +591,7 @@ static void curl_capture(const char *file, size_t cap, const char *name, uint32_
 	h2c_init(&st, g_buf, cap);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		uint8_t *seg = s.b + s.n;
-		size_t n = unhex(line, seg, sizeof(s.b) - s.n);
+		size_t n = kb_unhex(line, seg, sizeof(s.b) - s.n);
 
 		if (n == 0)
 			continue;
@@ -834,7 +807,7 @@ static void test_frames(void **state)
 	run_whole(&st, &s, n - 1);
 	assert_h2c(&st, H2C_MALFORMED, H2C_R_TOO_BIG);
 	/* Huffman strings need room after the block */
-	n = unhex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff", blk, sizeof(blk));
+	n = kb_unhex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff", blk, sizeof(blk));
 	s_start(&s);
 	s_headers(&s, blk, n, 1);
 	run_whole(&st, &s, n + 14);

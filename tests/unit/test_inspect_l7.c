@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "kb_test.h"
+
 #include "dns.h"
 #include "h2c.h"
 #include "inspect.h"
@@ -95,24 +97,6 @@ static FILE *data_file(const char *rel)
 	return fopen(path, "r");
 }
 
-static size_t unhex(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && s[i] != '\0'; ) {
-		unsigned v;
-		if (s[i] == '\n' || s[i] == ' ' || s[i] == '\r' || s[i] == '\t') {
-			i++;
-			continue;
-		}
-		assert_true(sscanf(s + i, "%2x", &v) == 1);
-		assert_true(k < cap);
-		out[k++] = (uint8_t)v;
-		i += 2;
-	}
-	return k;
-}
-
 /* Line `line` (0-based) of a hex file: one datagram or segment per line. */
 static size_t hex_line(const char *rel, unsigned line, uint8_t *out, size_t cap)
 {
@@ -129,7 +113,7 @@ static size_t hex_line(const char *rel, unsigned line, uint8_t *out, size_t cap)
 		}
 	}
 	fclose(f);
-	n = unhex(buf, strlen(buf), out, cap);
+	n = kb_unhex(buf, out, cap);
 	return n;
 }
 
@@ -156,7 +140,7 @@ static size_t dns_row(const char *name, uint8_t *out, size_t cap)
 		if (t1 == NULL || t2 == NULL)
 			continue;
 		if ((size_t)(t1 - line) == strlen(name) && memcmp(line, name, strlen(name)) == 0) {
-			n = unhex(t2 + 1, strlen(t2 + 1), out, cap);
+			n = kb_unhex(t2 + 1, out, cap);
 			break;
 		}
 	}

@@ -53,34 +53,6 @@ static size_t rng_below(size_t n)
 	return n == 0 ? 0 : (size_t)(kb_rng_next() % n);
 }
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s != '\0'; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < cap);
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
-
 /* Reads tests/data/quic/NAME.hex into out; returns the byte count. */
 static size_t read_hex(const char *name, uint8_t *out, size_t cap)
 {
@@ -97,7 +69,7 @@ static size_t read_hex(const char *name, uint8_t *out, size_t cap)
 	assert_non_null(s);
 	memcpy(s, txt, len);
 	s[len] = '\0';
-	n = unhex(s, out, cap);
+	n = kb_unhex(s, out, cap);
 	free(s);
 	free(txt);
 	return n;
@@ -106,7 +78,7 @@ static size_t read_hex(const char *name, uint8_t *out, size_t cap)
 static void assert_hex(const uint8_t *got, size_t len, const char *want_hex)
 {
 	uint8_t want[256];
-	size_t n = unhex(want_hex, want, sizeof(want));
+	size_t n = kb_unhex(want_hex, want, sizeof(want));
 
 	assert_int_equal(len, n);
 	assert_memory_equal(got, want, n);
@@ -186,7 +158,7 @@ static void t_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, struc
 	const char *sh = t_salt_hex(version, &v2);
 
 	assert_non_null(sh);
-	assert_int_equal(unhex(sh, salt, sizeof(salt)), 20);
+	assert_int_equal(kb_unhex(sh, salt, sizeof(salt)), 20);
 	t_kdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, dcid, dcid_len, salt, sizeof(salt), NULL, 0,
 	      s->initial, 32);
 	t_expand_label(s->initial, "client in", s->client, 32);
@@ -973,7 +945,7 @@ static size_t read_flow(const char *name, uint8_t dg[][T_MAX_PKT], size_t *lens,
 	while (n < max && fgets(line, sizeof(line), f) != NULL) {
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
-		lens[n] = unhex(line, dg[n], T_MAX_PKT);
+		lens[n] = kb_unhex(line, dg[n], T_MAX_PKT);
 		n++;
 	}
 	fclose(f);
