@@ -998,6 +998,30 @@ static void test_publish_timing(void **state)
 	assert_int_equal(st.head_len, 24);
 }
 
+/* Every byte value as the second byte of a field name: the head parses iff
+ * it is an RFC 9110 tchar (the grammar's list, spelled out here), or ':',
+ * which ends the name "X" there. */
+static void test_field_name_bytes(void **state)
+{
+	static const char specials[] = "!#$%&'*+-.^_`|~";
+	struct fixture fx;
+	char req[96];
+
+	(void)state;
+	for (unsigned b = 1; b < 256; b++) {
+		bool tchar = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+			     (b >= '0' && b <= '9') || strchr(specials, (int)b) != NULL || b == ':';
+
+		snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nX%cy: v\r\nHost: a.example\r\n\r\n",
+			 (char)b);
+		enum http_status st = feed_str(&fx, 512, req);
+
+		CHECK(st == (tchar ? HTTP_DONE : HTTP_MALFORMED), "byte 0x%02x: %s", b,
+		      http_status_str(st));
+		free(fx.buf);
+	}
+}
+
 static void test_too_many_fields(void **state)
 {
 	size_t cap = 8192, o, i;
@@ -1319,6 +1343,7 @@ int main(void)
 		cmocka_unit_test(test_h2_preface),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_publish_timing),
+		cmocka_unit_test(test_field_name_bytes),
 		cmocka_unit_test(test_too_many_fields),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_default_and_max_cap),
