@@ -11,30 +11,15 @@
     dp_probe.py kasblock PREFIX
         prints kasblock's /kasblock/stats as one JSON line
 
-Same socket as dp_rate.py (/var/run/dpdk/PREFIX/dpdk_telemetry.v2).
+Same socket as dp_rate.py (/var/run/dpdk/PREFIX/dpdk_telemetry.v2, dpdk_telemetry.py).
 """
 
 import argparse
 import json
-import os
-import socket
 import sys
 import time
 
-
-def connect(prefix, timeout):
-    path = os.path.join("/var/run/dpdk", prefix, "dpdk_telemetry.v2")
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            s.connect(path)
-            json.loads(s.recv(1 << 16).decode())          # greeting
-            return s
-        except (FileNotFoundError, ConnectionRefusedError, ValueError):
-            if time.monotonic() > end:
-                raise SystemExit("dp_probe: no telemetry socket at %s" % path)
-            time.sleep(0.05)
+from dpdk_telemetry import connect
 
 
 def query(s, cmd):
@@ -57,7 +42,7 @@ def main():
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=600.0)
     a = ap.parse_args()
-    s = connect(a.prefix, 60.0)
+    s = connect(a.prefix, 60.0, "dp_probe")
     if a.cmd == "heap":
         heaps = query(s, "/eal/heap_list")["/eal/heap_list"]
         print(sum(int(query(s, "/eal/heap_info,%d" % h)["/eal/heap_info"]["Alloc_size"])

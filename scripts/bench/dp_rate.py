@@ -19,23 +19,10 @@ packets, not TSC Hz / rate. Without --pid it prints "-".
 import argparse
 import json
 import os
-import socket
 import sys
 import time
 
-
-def connect(path, timeout):
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            s.connect(path)
-            json.loads(s.recv(1 << 16).decode())          # greeting
-            return s
-        except (FileNotFoundError, ConnectionRefusedError, ValueError):
-            if time.monotonic() > end:
-                raise SystemExit("dp_rate: no telemetry socket at %s" % path)
-            time.sleep(0.05)
+from dpdk_telemetry import connect
 
 
 def ipackets(s, port):
@@ -66,8 +53,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--timeout", type=float, default=30.0)
     a = ap.parse_args()
-    path = os.path.join("/var/run/dpdk", a.prefix, "dpdk_telemetry.v2")
-    s = connect(path, a.timeout)
+    s = connect(a.prefix, a.timeout, "dp_rate")
     end = time.monotonic() + a.timeout
     while True:
         try:
