@@ -48,7 +48,7 @@ void sig_set_free(struct sigset *set)
 
 static void *dup_mem(const void *p, size_t n)
 {
-	void *q = malloc(n ? n : 1);
+	void *q = sig_mem_alloc(n);
 
 	if (q != NULL && n > 0)
 		memcpy(q, p, n);

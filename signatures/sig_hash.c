@@ -52,7 +52,7 @@ int sig_hash_build(struct sig_hash *h, const struct sig_rule *rules, const char 
 	memset(h, 0, sizeof(*h));
 	while (cap < 2 * n)
 		cap *= 2;
-	h->slots = calloc(cap, sizeof(*h->slots));
+	h->slots = sig_mem_alloc(cap * sizeof(*h->slots));
 	h->members = calloc(n ? n : 1, sizeof(*h->members));
 	groups = calloc(n ? n : 1, sizeof(*groups));
 	slot_group = calloc(cap, sizeof(*slot_group));

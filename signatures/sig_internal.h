@@ -30,6 +30,10 @@ static inline uint32_t sig_hash_tag(uint64_t hv)
 	return (uint32_t)(hv >> 32) | 1u; /* never 0: 0 marks an empty slot */
 }
 
+/* n zeroed bytes, on transparent huge pages when n is 2 MiB or more (the
+ * kernel permitting); NULL when out of memory. Release with free(). */
+void *sig_mem_alloc(size_t n);
+
 /* Build H over the rules RULES[IDX[0..N)] (exact/domain only; names in
  * POOL). Members of a group are in precedence order. 0 or -ENOMEM. */
 int sig_hash_build(struct sig_hash *h, const struct sig_rule *rules, const char *pool,

@@ -74,8 +74,12 @@ static void hash_probe(struct mctx *m, const char *host, size_t len, size_t i, u
 		const struct sig_hash_slot *s = &h->slots[j];
 		if (s->tag == 0)
 			return;
-		if (s->tag != tag || s->name_len != n ||
-		    memcmp(m->set->pool + s->name, host + i, n) != 0)
+		if (s->tag != tag || s->name_len != n)
+			continue;
+		/* Almost surely a hit: fetch its rule while the name compares. */
+		if (s->count == 1)
+			__builtin_prefetch(&m->set->rules[s->first]);
+		if (memcmp(m->set->pool + s->name, host + i, n) != 0)
 			continue;
 		/* One rule, or several in precedence order: the first that
 		 * applies is this name's best. */

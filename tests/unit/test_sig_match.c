@@ -589,6 +589,40 @@ static void test_differential(void **state)
 	free(ids);
 }
 
+/* A set big enough that its hash slots and rules sit on the huge-page path
+ * of sig_mem_alloc (2 MiB and more): every name is found, under itself and
+ * below it for domain rules, and near misses are not. */
+#define BIG_RULES 70000u
+static void test_large_hash_set(void **state)
+{
+	char *text = malloc(BIG_RULES * 64);
+	size_t tl = 0;
+	char host[128];
+	(void)state;
+
+	assert_non_null(text);
+	for (uint32_t i = 0; i < BIG_RULES; i++)
+		tl += (size_t)sprintf(text + tl, "block %u %s=n%u.big%u.test category=other\n", i + 1,
+				      i % 2 ? "domain" : "exact", i, i % 97);
+	struct sigset *set = build(text, SIG_ENGINE_HASH);
+	struct sig_scratch *scr = sig_scratch_alloc(set);
+	assert_non_null(scr);
+	assert_true(set->hash_bytes >= (2u << 20));
+	for (uint32_t i = 0; i < BIG_RULES; i++) {
+		sprintf(host, "n%u.big%u.test", i, i % 97);
+		assert_int_equal(match_raw(set, scr, host, SIG_FIELD_SNI, NULL), i + 1);
+		sprintf(host, "www.n%u.big%u.test", i, i % 97);
+		assert_int_equal(match_raw(set, scr, host, SIG_FIELD_SNI, NULL), i % 2 ? i + 1 : 0);
+		sprintf(host, "n%u.big%u.test", i + BIG_RULES, i % 97);
+		assert_int_equal(match_raw(set, scr, host, SIG_FIELD_SNI, NULL), 0);
+		sprintf(host, "n%u.big%u.test", i, (i + 1) % 97);
+		assert_int_equal(match_raw(set, scr, host, SIG_FIELD_SNI, NULL), 0);
+	}
+	sig_scratch_free(scr);
+	sig_set_free(set);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_and_modes),
 		cmocka_unit_test(test_build_failure_and_empty),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_large_hash_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
