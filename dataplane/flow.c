@@ -422,32 +422,37 @@ static void expire_entry(struct flow_table *t, uint32_t i)
 	unlink_entry(t, i);
 }
 
-/* Rank of a live, not closing entry by state (a closing one that is not
- * BLOCKED ranks RANK_CLOSING). */
-static const uint8_t rank_of_state[FLOW_S_COUNT] = {
-	[FLOW_S_FREE] = RANK_NEW, /* never asked: FREE entries are skipped */
-	[FLOW_S_NEW] = RANK_NEW,
-	[FLOW_S_INSPECTING] = RANK_INSPECTING,
-	[FLOW_S_PASSED] = RANK_PASSED,
-	[FLOW_S_BLOCKED] = RANK_BLOCKED,
+/* Rank of a live entry by [closing][state]: a closing one goes before any
+ * live state, except BLOCKED, which keeps its rank (a forged RST must not
+ * make a blocked flow the first to go). FREE is never asked: skipped. */
+static const uint8_t rank_tab[2][FLOW_S_COUNT] = {
+	{ [FLOW_S_FREE] = RANK_NEW, [FLOW_S_NEW] = RANK_NEW,
+	  [FLOW_S_INSPECTING] = RANK_INSPECTING, [FLOW_S_PASSED] = RANK_PASSED,
+	  [FLOW_S_BLOCKED] = RANK_BLOCKED },
+	{ [FLOW_S_FREE] = RANK_CLOSING, [FLOW_S_NEW] = RANK_CLOSING,
+	  [FLOW_S_INSPECTING] = RANK_CLOSING, [FLOW_S_PASSED] = RANK_CLOSING,
+	  [FLOW_S_BLOCKED] = RANK_BLOCKED },
 };
 
-/* The rank of e at this age: the timeout class and the rank from one look
- * at its flags (this runs for every candidate of every insert into a full
- * table). */
+_Static_assert(FLOW_F_FIN_C == 0x10u && FLOW_F_FIN_S == 0x20u && FLOW_F_RST == 0x40u,
+	       "evict_rank reads the closing bits by position");
+_Static_assert(TC_TCP == 0 && TC_TCP_CLOSING == 1, "evict_rank adds closing to TC_TCP");
+
+/* The rank of e at this age, without a branch: this runs for every
+ * candidate of every insert into a full table. flow_is_closing() and
+ * timeout_class() in bit arithmetic and selects. */
 static inline unsigned evict_rank(const struct flow_table *t, const struct flow_entry *e,
 				  int32_t age)
 {
 	unsigned st = e->state < FLOW_S_COUNT ? e->state : FLOW_S_FREE;
-	bool closing = flow_is_closing(e);
-	unsigned cls = e->key.proto == L3L4_IPPROTO_TCP ? (closing ? TC_TCP_CLOSING : TC_TCP)
-		     : e->key.proto == L3L4_IPPROTO_UDP ? TC_UDP : TC_OTHER;
+	unsigned f = e->flags;
+	unsigned closing = ((f >> 6) | ((f >> 4) & (f >> 5))) & 1u;
+	unsigned proto = e->key.proto;
+	unsigned cls = proto == L3L4_IPPROTO_TCP ? TC_TCP + closing
+		     : proto == L3L4_IPPROTO_UDP ? (unsigned)TC_UDP : (unsigned)TC_OTHER;
+	unsigned rank = rank_tab[closing][st];
 
-	if (age > (int32_t)t->timeout[cls][st])
-		return RANK_EXPIRED;
-	if (st == FLOW_S_BLOCKED)
-		return RANK_BLOCKED;
-	return closing ? RANK_CLOSING : rank_of_state[st];
+	return age > (int32_t)t->timeout[cls][st] ? (unsigned)RANK_EXPIRED : rank;
 }
 
 /* The best victim so far: lowest score, where a score is the rank above the
@@ -496,10 +501,12 @@ static bool make_room(struct flow_table *t, uint32_t b1, uint32_t b2, bool bucke
 	struct flow_entry *e;
 
 	if (!buckets_full) {
+		uint32_t cur = t->evict_cursor, mask = t->capacity - 1;
 		for (unsigned n = 0; n < FLOW_EVICT_SAMPLE; n++) {
-			consider(t, &v, t->evict_cursor, now);
-			t->evict_cursor = (t->evict_cursor + 1) & (t->capacity - 1);
+			consider(t, &v, cur, now);
+			cur = (cur + 1) & mask;
 		}
+		t->evict_cursor = cur;
 	}
 	if (v.idx == FLOW_NONE) {
 		consider_bucket(t, &v, &t->buckets[b1], now);

@@ -151,6 +151,31 @@ static bool tls_is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
+/*
+ * Any GREASE value among the n / 2 two-byte values at p (n even), 8 bytes a
+ * step. The test is symmetric in a value's two bytes, so byte order does
+ * not matter: a 16-bit lane is zero in m iff both low nibbles are 0xa and
+ * the bytes are equal, and the borrow trick finds a zero lane exactly.
+ */
+static bool tls_any_grease(const uint8_t *p, size_t n)
+{
+	const uint64_t lanes = 0x0001000100010001ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, sizeof(x));
+		uint64_t m = ((x & 0x0f0f0f0f0f0f0f0full) ^ 0x0a0a0a0a0a0a0a0aull) |
+			     ((x ^ (x >> 8)) & 0x00ff00ff00ff00ffull);
+		if ((m - lanes) & ~m & (lanes << 15))
+			return true;
+	}
+	for (; i + 2 <= n; i += 2)
+		if (tls_is_grease((uint16_t)(p[i] << 8 | p[i + 1])))
+			return true;
+	return false;
+}
+
 static bool tls_version_ok(uint8_t major, uint8_t minor)
 {
 	return major == 3 && minor <= 4;
@@ -318,7 +343,7 @@ static enum tls_status tls_parse_body(struct tls_hello *st, const uint8_t *body,
 	struct cur c = cur_make(body, len);
 	struct cur sid, suites, comp, exts;
 	enum tls_reason r;
-	uint16_t ver, suite;
+	uint16_t ver;
 
 	st->hello_len = (uint32_t)len;
 	if (!cur_u16(&c, &ver) || !tls_version_ok((uint8_t)(ver >> 8), (uint8_t)ver))
@@ -330,9 +355,8 @@ static enum tls_status tls_parse_body(struct tls_hello *st, const uint8_t *body,
 		return tls_bad(st, TLS_R_SESSION_ID);
 	if (!cur_vec16(&c, &suites) || suites.left == 0 || suites.left % 2 != 0)
 		return tls_bad(st, TLS_R_CIPHER_SUITES);
-	while (cur_u16(&suites, &suite))
-		if (tls_is_grease(suite))
-			st->flags |= TLS_F_GREASE;
+	if (tls_any_grease(suites.p, suites.left))
+		st->flags |= TLS_F_GREASE;
 	if (!cur_vec8(&c, &comp) || comp.left == 0)
 		return tls_bad(st, TLS_R_COMPRESSION);
 	if (c.left == 0) {

@@ -1123,6 +1123,88 @@ static void test_handshake_entry_errors(void **state)
 	assert_int_equal(st.reason, TLS_R_HS_LEN);
 }
 
+/* GREASE among the cipher suites (read 8 bytes a step): every one of the
+ * 16 values at every position of lists of 1 to 40 suites, near misses that
+ * differ in one nibble or byte, and random lists against a value-by-value
+ * reference. */
+static bool ref_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+static bool suites_grease(const uint16_t *suites, size_t n)
+{
+	uint8_t msg[4 + 2 + 32 + 1 + 2 + 2 * 64 + 2];
+	size_t k = 0, body;
+	struct tls_hello st;
+
+	msg[k++] = 1;
+	k += 3; /* length below */
+	msg[k++] = 3;
+	msg[k++] = 3;
+	memset(msg + k, 0x5a, 32);
+	k += 32;
+	msg[k++] = 0; /* session id */
+	msg[k++] = (uint8_t)(2 * n >> 8);
+	msg[k++] = (uint8_t)(2 * n);
+	for (size_t i = 0; i < n; i++) {
+		msg[k++] = (uint8_t)(suites[i] >> 8);
+		msg[k++] = (uint8_t)suites[i];
+	}
+	msg[k++] = 1; /* compression: null */
+	msg[k++] = 0;
+	body = k - 4;
+	assert_true(body >= 41); /* the smallest body the parser takes */
+	msg[1] = 0;
+	msg[2] = (uint8_t)(body >> 8);
+	msg[3] = (uint8_t)body;
+	tls_hello_init(&st, NULL, 0);
+	assert_int_equal(tls_hello_parse_handshake(&st, msg, k), TLS_DONE);
+	return (st.flags & TLS_F_GREASE) != 0;
+}
+
+static void test_grease_suites(void **state)
+{
+	uint16_t suites[64];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	(void)state;
+
+	for (size_t n = 1; n <= 40; n++) {
+		for (size_t i = 0; i < n; i++)
+			suites[i] = 0x1301;
+		assert_false(suites_grease(suites, n));
+		for (size_t at = 0; at < n; at++) {
+			for (unsigned g = 0; g < 16; g++) {
+				uint16_t v = (uint16_t)((g << 4 | 0xa) * 0x0101u);
+				static const uint16_t flip[] = { 0x0100, 0x0001, 0x1000, 0x0010, 0x0101 };
+				suites[at] = v;
+				assert_true(suites_grease(suites, n));
+				for (size_t f = 0; f < sizeof(flip) / sizeof(flip[0]); f++) {
+					suites[at] = (uint16_t)(v ^ flip[f]);
+					assert_int_equal(suites_grease(suites, n), ref_grease(suites[at]));
+				}
+			}
+			suites[at] = 0x1301;
+		}
+	}
+	for (unsigned t = 0; t < 20000; t++) {
+		size_t n = 1 + t % 64;
+		bool want = false;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* Bias towards the GREASE pattern so both outcomes occur. */
+			uint16_t v = (uint16_t)x;
+			if ((x >> 20) % 4 == 0)
+				v = (uint16_t)((v & 0xf0f0) | 0x0a0a);
+			if ((x >> 24) % 8 == 0)
+				v = (uint16_t)((v >> 8) * 0x0101u | 0x0a0a);
+			suites[i] = v;
+			want |= ref_grease(v);
+		}
+		assert_int_equal(suites_grease(suites, n), want);
+	}
+}
+
 static void test_reason_strings(void **state)
 {
 	const char *seen[TLS_R_COUNT];
@@ -1171,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_results_outlive_input),
 		cmocka_unit_test(test_need),
 		cmocka_unit_test(test_handshake_entry_errors),
+		cmocka_unit_test(test_grease_suites),
 		cmocka_unit_test(test_reason_strings),
 		cmocka_unit_test(test_real_captures),
 	};
