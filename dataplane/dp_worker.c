@@ -1332,43 +1332,79 @@ static enum fate handle_fragment(struct dp_lcore *lc, struct pkt_ctx *pc, struct
 }
 
 /*
- * A packet of the burst, parsed in poll_port's first pass. A frame spread
- * over several segments is parsed only when handled: it is copied into the
+ * A packet of the burst as poll_port's first pass left it. A common TCP
+ * frame (l3l4_peek.h) is only peeked: key, flags and payload length, which
+ * is all the established fast path reads; the descriptor is parsed when the
+ * fast path declines. Other frames are parsed then, except one spread over
+ * several segments, parsed only when handled: it is copied into the
  * worker's one linear buffer, which the next such frame would overwrite.
  */
 struct dp_pre {
 	struct pkt_ctx pc;
 	enum l3l4_status st;
 	bool parsed;  /* pc and st are valid */
-	bool keyed;   /* key, swapped and hash are valid: TCP, not a fragment */
+	bool keyed;   /* key, swapped, hash, tcp_flags, payload_len are valid:
+		       * TCP, not a fragment */
 	bool swapped;
+	uint8_t tcp_flags;
+	uint16_t payload_len;
 	uint32_t hash;
 	struct flow_key key;
 };
 
-/* First pass: parse, and for TCP build the key, hash it and prefetch its
- * bucket, so that the table's cache misses of the whole burst overlap
- * instead of each packet waiting for its own (two lines per lookup). */
+/* Parses m into pc: in place when it is one segment, else through the
+ * linear buffer (frames past DP_LIN_MAX are cut there). */
+static enum l3l4_status parse_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m,
+				  struct pkt_ctx *pc)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint8_t *p;
+
+	if (likely(rte_pktmbuf_is_contiguous(m))) {
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+	} else {
+		if (len > DP_LIN_MAX)
+			len = DP_LIN_MAX;
+		p = rte_pktmbuf_read(m, 0, len, lc->lin);
+	}
+	pc->port = port;
+	pc->buf = p;
+	pc->l2 = p;
+	enum l3l4_status st = l3l4_parse(p, len, &pc->d);
+	pc->l2_len = pc->d.l2_len;
+	return st;
+}
+
+/* First pass: for TCP, the key, its hash and a prefetch of its bucket, so
+ * that the table's cache misses of the whole burst overlap instead of each
+ * packet waiting for its own (two lines per lookup). */
 static inline void pre_parse(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m,
 			     struct dp_pre *pre)
 {
+	struct l3l4_peek pk;
+
 	pre->keyed = false;
-	pre->parsed = rte_pktmbuf_is_contiguous(m) != 0;
-	if (unlikely(!pre->parsed))
+	pre->parsed = false;
+	if (unlikely(!rte_pktmbuf_is_contiguous(m)))
 		return;
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	pre->pc.port = port;
-	pre->pc.buf = p;
-	pre->pc.l2 = p;
-	pre->st = l3l4_parse(p, rte_pktmbuf_pkt_len(m), &pre->pc.d);
-	pre->pc.l2_len = pre->pc.d.l2_len;
-	if (pre->st == L3L4_OK && pre->pc.d.l4_proto == L3L4_IPPROTO_TCP &&
-	    !(pre->pc.d.frag_flags & L3L4_FRAG_IS) &&
-	    flow_key_from_desc(&pre->pc.d, &pre->key, &pre->swapped) == 0) {
-		pre->hash = dp_flow_hash(&pre->key);
-		pre->keyed = true;
-		flow_prefetch(&lc->ft, pre->hash);
+	if (l3l4_peek_tcp(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_pkt_len(m), &pk)) {
+		flow_key_from_peek(&pk, &pre->key, &pre->swapped);
+		pre->tcp_flags = l3l4_peek_flags(&pk);
+		pre->payload_len = l3l4_peek_payload_len(&pk);
+	} else {
+		const struct l3l4_desc *d = &pre->pc.d;
+		pre->st = parse_pkt(lc, port, m, &pre->pc);
+		pre->parsed = true;
+		if (pre->st != L3L4_OK || d->l4_proto != L3L4_IPPROTO_TCP ||
+		    (d->frag_flags & L3L4_FRAG_IS) ||
+		    flow_key_from_desc(d, &pre->key, &pre->swapped) != 0)
+			return;
+		pre->tcp_flags = d->tcp_flags;
+		pre->payload_len = d->payload_len;
 	}
+	pre->hash = dp_flow_hash(&pre->key);
+	pre->keyed = true;
+	flow_prefetch(&lc->ft, pre->hash);
 }
 
 static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf *m,
@@ -1377,32 +1413,26 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 	struct pkt_ctx *pc = &pre->pc;
 	enum l3l4_status st = pre->st;
 
-	if (unlikely(!pre->parsed)) {
-		uint32_t len = rte_pktmbuf_pkt_len(m);
-		if (len > DP_LIN_MAX)
-			len = DP_LIN_MAX;
-		const uint8_t *p = rte_pktmbuf_read(m, 0, len, lc->lin);
-		pc->port = port;
-		pc->buf = p;
-		st = l3l4_parse(p, len, &pc->d);
-		pc->l2 = p;
-		pc->l2_len = pc->d.l2_len;
+	if (pre->keyed) {
+		CNT_INC(lc, tcp);
+		/* Most packets belong to flows already passed: nothing to do
+		 * but note that the flow is alive. */
+		if (flow_pass_fast(&lc->ft, &pre->key, pre->hash, pre->swapped, pre->tcp_flags,
+				   pre->payload_len, lc->now))
+			return FATE_FORWARD;
+		/* A peeked frame is one l3l4_parse() takes whole: OK. */
+		if (!pre->parsed)
+			(void)parse_pkt(lc, port, m, pc);
+		return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
 	}
+	if (unlikely(!pre->parsed))
+		st = parse_pkt(lc, port, m, pc);
 	switch (st) {
 	case L3L4_OK:
 		if (unlikely(pc->d.frag_flags & L3L4_FRAG_IS))
 			return handle_fragment(lc, pc, m);
-		if (pc->d.l4_proto == L3L4_IPPROTO_TCP) {
-			if (!pre->keyed)
-				return handle_tcp(lc, pc);
-			CNT_INC(lc, tcp);
-			/* Most packets belong to flows already passed: nothing
-			 * to do but note that the flow is alive. */
-			if (flow_pass_fast(&lc->ft, &pre->key, pre->hash, pre->swapped,
-					   pc->d.tcp_flags, pc->d.payload_len, lc->now))
-				return FATE_FORWARD;
-			return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
-		}
+		if (pc->d.l4_proto == L3L4_IPPROTO_TCP)
+			return handle_tcp(lc, pc);
 		if (pc->d.l4_proto == L3L4_IPPROTO_UDP)
 			return handle_udp(lc, pc);
 		CNT_INC(lc, other_l4);

@@ -100,27 +100,6 @@ uint32_t flow_key_hash(const struct flow_key *k)
 	return c;
 }
 
-static inline uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return __builtin_bswap64(v);
-}
-
-/* memcmp(a, b, 16)'s sign, as two big-endian words: no library call on the
- * per-packet path. */
-static inline int addr_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t a0 = load_be64(a), b0 = load_be64(b);
-
-	if (a0 != b0)
-		return a0 < b0 ? -1 : 1;
-	uint64_t a1 = load_be64(a + 8), b1 = load_be64(b + 8);
-
-	return (a1 > b1) - (a1 < b1);
-}
-
 int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swapped)
 {
 	bool ports = d->l4_proto == L3L4_IPPROTO_TCP || d->l4_proto == L3L4_IPPROTO_UDP;
@@ -136,7 +115,7 @@ int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swap
 		sp = d->sport;
 		dp = d->dport;
 	}
-	c = addr_cmp(d->src, d->dst);
+	c = flow_addr_cmp(d->src, d->dst);
 	sw = c > 0 || (c == 0 && sp > dp);
 	memcpy(k->addr[0], sw ? d->dst : d->src, 16);
 	memcpy(k->addr[1], sw ? d->src : d->dst, 16);

@@ -56,25 +56,26 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "l3l4_peek.h"
 
-#define ETH_HLEN 14u
+#define ETH_HLEN L3L4_ETH_HLEN
 #define VLAN_HLEN 4u
-#define ETHERTYPE_IPV4 0x0800u
-#define ETHERTYPE_IPV6 0x86ddu
+#define ETHERTYPE_IPV4 L3L4_ETHERTYPE_IPV4
+#define ETHERTYPE_IPV6 L3L4_ETHERTYPE_IPV6
 #define ETHERTYPE_8021Q 0x8100u
 #define ETHERTYPE_8021AD 0x88a8u
 #define ETHERTYPE_QINQ 0x9100u /* pre-802.1ad QinQ, still seen on older gear */
 
-#define IPV4_HLEN 20u
-#define IPV4_DF 0x4000u
-#define IPV4_MF 0x2000u
-#define IPV4_OFF_MASK 0x1fffu
-#define IPV6_HLEN 40u
+#define IPV4_HLEN L3L4_IPV4_HLEN
+#define IPV4_DF L3L4_IPV4_DF
+#define IPV4_MF L3L4_IPV4_MF
+#define IPV4_OFF_MASK L3L4_IPV4_OFF_MASK
+#define IPV6_HLEN L3L4_IPV6_HLEN
 #define FRAG6_HLEN 8u
 #define FRAG6_OFF_MASK 0xfff8u
 #define FRAG6_M 0x0001u
 #define AH_MIN_LEN 12u
-#define TCP_HLEN 20u
+#define TCP_HLEN L3L4_TCP_HLEN
 #define UDP_HLEN 8u
 #define IP_MAXLEN 65535u
 
@@ -83,7 +84,7 @@ _Static_assert(L3L4_MAX_EXT < 256 && L3L4_MAX_VLAN < 256, "counts are stored in 
 
 static inline uint16_t be16_unsafe(const uint8_t *p)
 {
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+	return l3l4_be16(p);
 }
 
 static inline uint32_t be32_unsafe(const uint8_t *p)
@@ -358,58 +359,36 @@ static enum l3l4_status parse_ipv6(const uint8_t *base, struct cur c, struct l3l
 }
 
 /*
- * The frames nearly all traffic is made of: untagged Ethernet, then IPv4
- * without options and not a fragment, or IPv6 without extension headers,
- * then TCP. Read in one straight pass with every check the general path
- * makes, they get exactly the fields that path would fill (test_l3l4 and
- * the l3l4 fuzz target compare the two on every frame they have). Anything
- * else, or anything wrong, returns false for the general path to parse and
- * explain. d is zeroed.
+ * The frames nearly all traffic is made of, those l3l4_peek_tcp() takes
+ * (l3l4_peek.h): its checks are every check the general path makes on
+ * them, and the descriptor is filled from the peek with exactly the fields
+ * that path would fill (test_l3l4 and the l3l4 fuzz target compare the two
+ * on every frame they have). Anything else, or anything wrong, returns false
+ * for the general path to parse and explain. d is zeroed.
  */
 static inline bool parse_common(const uint8_t *b, size_t len, struct l3l4_desc *d)
 {
-	const uint8_t *ip = b + ETH_HLEN;
+	struct l3l4_peek pk;
 
-	if (b == NULL || len < ETH_HLEN + IPV4_HLEN + TCP_HLEN || len > L3L4_MAX_FRAME)
+	if (!l3l4_peek_tcp(b, len, &pk))
 		return false;
-	uint16_t type = be16_unsafe(b + 12);
-
-	if (type == ETHERTYPE_IPV4 && ip[0] == 0x45 && ip[9] == L3L4_IPPROTO_TCP) {
-		const uint8_t *th = ip + IPV4_HLEN;
-		uint16_t tot = be16_unsafe(ip + 2), fo = be16_unsafe(ip + 6);
-		size_t doff = (size_t)(th[12] >> 4) * 4;
-
-		/* Not a fragment; the datagram captured whole; a TCP header that fits. */
-		if ((fo & (IPV4_MF | IPV4_OFF_MASK)) != 0 || tot > len - ETH_HLEN ||
-		    doff < TCP_HLEN || (size_t)tot < IPV4_HLEN + doff)
-			return false;
+	const uint8_t *ip = pk.ip;
+	if (pk.ip_version == 4) {
 		d->ethertype = ETHERTYPE_IPV4;
-		d->ip_version = 4;
-		d->l3_len = tot;
 		d->ttl = ip[8];
 		d->frag_id = be16_unsafe(ip + 4);
 		memcpy(d->src, ip + 12, 4);
 		memcpy(d->dst, ip + 16, 4);
-		d->frag_flags = (fo & IPV4_DF) ? L3L4_FRAG_DF : 0;
-		tcp_fields(d, th, ETH_HLEN + IPV4_HLEN, doff, (size_t)tot - IPV4_HLEN);
-	} else if (type == ETHERTYPE_IPV6 && len >= ETH_HLEN + IPV6_HLEN + TCP_HLEN &&
-		   ip[0] >> 4 == 6 && ip[6] == L3L4_IPPROTO_TCP) {
-		const uint8_t *th = ip + IPV6_HLEN;
-		size_t plen = be16_unsafe(ip + 4), doff = (size_t)(th[12] >> 4) * 4;
-
-		/* The datagram captured whole; a TCP header that fits. */
-		if (IPV6_HLEN + plen > len - ETH_HLEN || doff < TCP_HLEN || plen < doff)
-			return false;
+		d->frag_flags = (be16_unsafe(ip + 6) & IPV4_DF) ? L3L4_FRAG_DF : 0;
+	} else {
 		d->ethertype = ETHERTYPE_IPV6;
-		d->ip_version = 6;
-		d->l3_len = (uint16_t)(IPV6_HLEN + plen);
 		d->ttl = ip[7];
 		memcpy(d->src, ip + 8, 16);
 		memcpy(d->dst, ip + 24, 16);
-		tcp_fields(d, th, ETH_HLEN + IPV6_HLEN, doff, plen);
-	} else {
-		return false;
 	}
+	d->ip_version = pk.ip_version;
+	d->l3_len = pk.l3_len;
+	tcp_fields(d, pk.th, off_unsafe(b, pk.th), pk.doff, pk.seg_len);
 	d->l2_len = ETH_HLEN;
 	d->l3_off = ETH_HLEN;
 	d->l4_proto = L3L4_IPPROTO_TCP;

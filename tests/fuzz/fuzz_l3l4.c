@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow.h"
 #include "l3l4.h"
+#include "l3l4_peek.h"
 
 #define CHECK(cond)                                                          \
 	do {                                                                 \
@@ -113,6 +115,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The common-frame shortcut agrees with the general path exactly. */
 	st2 = l3l4_parse_general(buf, size, &again);
 	CHECK(st == st2 && memcmp(&d, &again, sizeof(d)) == 0);
+
+	/* The worker's peek takes only frames the shortcut takes, with their
+	 * values, and the flow key from it is the key from the descriptor. */
+	struct l3l4_peek pk;
+	if (l3l4_peek_tcp(buf, size, &pk)) {
+		struct flow_key kp, kd;
+		bool swp, swd;
+
+		CHECK(st == L3L4_OK && d.l4_proto == L3L4_IPPROTO_TCP && d.vlan_count == 0 &&
+		      d.ext_count == 0 && !(d.frag_flags & L3L4_FRAG_IS));
+		CHECK(pk.ip_version == d.ip_version && pk.l3_len == d.l3_len);
+		CHECK(pk.th == buf + d.l4_off && pk.th + pk.doff == buf + d.payload_off);
+		CHECK(l3l4_peek_sport(&pk) == d.sport && l3l4_peek_dport(&pk) == d.dport);
+		CHECK(l3l4_peek_flags(&pk) == d.tcp_flags);
+		CHECK(l3l4_peek_payload_len(&pk) == d.payload_len);
+		flow_key_from_peek(&pk, &kp, &swp);
+		CHECK(flow_key_from_desc(&d, &kd, &swd) == 0);
+		CHECK(memcmp(&kp, &kd, sizeof(kp)) == 0 && swp == swd);
+	}
 
 	/* Past the link header the datagram parser must agree, shifted. */
 	if (d.ip_version != 0) {

@@ -21,7 +21,9 @@
 #define KB_RNG_SEED 0x9e3779b97f4a7c15ull
 #include "kb_test.h"
 
+#include "flow.h"
 #include "l3l4.h"
+#include "l3l4_peek.h"
 
 /* ---- frame builder -------------------------------------------------- */
 
@@ -243,6 +245,50 @@ static void check_desc(size_t len, enum l3l4_status st, const struct l3l4_desc *
 }
 
 /*
+ * The worker's peek (l3l4_peek.h) takes a frame only if the parse is OK with
+ * an untagged IPv4-without-options or IPv6-without-extensions TCP header,
+ * reads the descriptor's values, and the flow key built from it is the one
+ * built from the descriptor. Frames it declines are counted, and must
+ * include every frame of another shape.
+ */
+static size_t g_peeked, g_declined;
+
+static void check_peek(const uint8_t *buf, size_t len, enum l3l4_status st,
+		       const struct l3l4_desc *d)
+{
+	struct l3l4_peek pk;
+	struct flow_key kp, kd;
+	bool swp, swd;
+
+	if (!l3l4_peek_tcp(buf, len, &pk)) {
+		g_declined++;
+		return;
+	}
+	g_peeked++;
+	assert_int_equal(st, L3L4_OK);
+	assert_int_equal(d->l4_proto, L3L4_IPPROTO_TCP);
+	assert_int_equal(d->vlan_count, 0);
+	assert_int_equal(d->ext_count, 0);
+	assert_false(d->frag_flags & L3L4_FRAG_IS);
+	assert_int_equal(d->l3_off, 14);
+	assert_int_equal(d->l4_off, d->l3_off + (d->ip_version == 4 ? 20 : 40));
+	assert_int_equal(pk.ip_version, d->ip_version);
+	assert_int_equal(pk.l3_len, d->l3_len);
+	assert_ptr_equal(pk.th, buf + d->l4_off);
+	assert_int_equal(l3l4_peek_sport(&pk), d->sport);
+	assert_int_equal(l3l4_peek_dport(&pk), d->dport);
+	assert_int_equal(l3l4_peek_flags(&pk), d->tcp_flags);
+	assert_int_equal(l3l4_peek_payload_len(&pk), d->payload_len);
+	assert_int_equal(pk.th + pk.doff - buf, d->payload_off);
+	assert_memory_equal(l3l4_peek_src(&pk), d->src, d->ip_version == 4 ? 4 : 16);
+	assert_memory_equal(l3l4_peek_dst(&pk), d->dst, d->ip_version == 4 ? 4 : 16);
+	flow_key_from_peek(&pk, &kp, &swp);
+	assert_int_equal(flow_key_from_desc(d, &kd, &swd), 0);
+	assert_memory_equal(&kp, &kd, sizeof(kp));
+	assert_int_equal(swp, swd);
+}
+
+/*
  * Parses buf[0..len) from an exact-size heap copy, so ASan sees over-reads,
  * and holds l3l4_parse's common-frame shortcut to the general path: the same
  * status and the same descriptor, byte for byte, on every frame parsed here.
@@ -259,6 +305,7 @@ static enum l3l4_status parse_copy(const uint8_t *buf, size_t len, struct l3l4_d
 	st = l3l4_parse(copy, len, d);
 	assert_int_equal(l3l4_parse_general(copy, len, &g), st);
 	assert_memory_equal(&g, d, sizeof(g));
+	check_peek(copy, len, st, d);
 	free(copy);
 	check_desc(len, st, d);
 	return st;
@@ -1530,6 +1577,49 @@ static void test_ipv4_csum(void **state)
 	assert_int_equal(l3l4_ipv4_hdr_csum(NULL, 20), 0xffff);
 }
 
+/*
+ * The canonical key's side from a peek and from the descriptor, where the
+ * order is decided: equal addresses (then the ports decide, either way),
+ * addresses that differ only in their last or first byte, and IPv6
+ * addresses equal in their first 8 bytes. parse_copy() runs check_peek().
+ */
+static void test_peek_keys(void **state)
+{
+	static const uint8_t v4[][4] = { { 198, 51, 100, 7 }, { 198, 51, 100, 8 },
+					 { 203, 0, 113, 7 },  { 0, 0, 0, 0 },
+					 { 255, 255, 255, 255 } };
+	static const uint16_t ports[] = { 0, 1, 443, 40000, 65535 };
+	struct fb f;
+	struct l3l4_desc d;
+	(void)state;
+
+	for (unsigned ver = 4; ver <= 6; ver += 2) {
+		for (size_t a = 0; a < 5; a++)
+			for (size_t b = 0; b < 5; b++)
+				for (size_t p = 0; p < 5; p++)
+					for (size_t q = 0; q < 5; q++) {
+						eth(&f, ver == 4 ? 0x0800 : 0x86dd);
+						if (ver == 4)
+							ipv4(&f, 5, 6, 0x4000);
+						else
+							ipv6(&f, 6);
+						tcp(&f, 5, L3L4_TCP_ACK);
+						data(&f, (unsigned)(a + q));
+						fix_ip(&f);
+						size_t src = f.l3 + (ver == 4 ? 12 : 8);
+						size_t dst = src + (ver == 4 ? 4 : 16);
+						size_t at = ver == 4 ? 0 : 12; /* last 4 bytes of a v6 address */
+						memcpy(f.b + src + at, v4[a], 4);
+						memcpy(f.b + dst + at, v4[b], 4);
+						set16(&f, f.l4, ports[p]);
+						set16(&f, f.l4 + 2, ports[q]);
+						assert_status(parse_fb(&f, &d), L3L4_OK);
+					}
+	}
+	assert_true(g_peeked > 2 * 5 * 5 * 5 * 5);
+	assert_true(g_declined > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1558,6 +1648,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ip),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ipv4_csum),
+		cmocka_unit_test(test_peek_keys),
 	};
 
 	return cmocka_run_group_tests_name("l3l4", tests, load_samples, free_samples);
