@@ -54,21 +54,30 @@ RTE_LOG_REGISTER(kb_dp_logtype, user.kasblock.dp, INFO);
  * checks its run-time algorithm choice for every chunk, out of line: about
  * 50 instructions per packet for six crc32 instructions.
  */
-static inline uint32_t dp_flow_hash(const struct flow_key *k)
+static __rte_always_inline uint32_t dp_flow_hash(const struct flow_key *k)
 {
 #if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
 	_Static_assert(FLOW_KEY_LEN == 38, "dp_flow_hash covers 38 bytes");
 	const uint8_t *b = (const uint8_t *)k;
-	uint64_t w[4];
+	uint64_t w0, w1, w2, w3;
 	uint32_t v;
 	uint16_t h;
 
-	memcpy(w, b, sizeof(w));
+	/* One load per word, each matching a store that wrote the key: a
+	 * wider load (gcc merges the four into two 16-byte ones when they
+	 * fill an array) cannot be forwarded from two stores and waits for
+	 * them to retire, which cost more than the six crc32s. */
+	memcpy(&w0, b, 8);
+	memcpy(&w1, b + 8, 8);
+	memcpy(&w2, b + 16, 8);
+	memcpy(&w3, b + 24, 8);
 	memcpy(&v, b + 32, sizeof(v));
 	memcpy(&h, b + 36, sizeof(h));
 	uint64_t c = FLOW_HASH_INIT;
-	for (unsigned i = 0; i < 4; i++)
-		c = _mm_crc32_u64(c, w[i]);
+	c = _mm_crc32_u64(c, w0);
+	c = _mm_crc32_u64(c, w1);
+	c = _mm_crc32_u64(c, w2);
+	c = _mm_crc32_u64(c, w3);
 	return _mm_crc32_u16(_mm_crc32_u32((uint32_t)c, v), h);
 #else
 	return rte_hash_crc(k, FLOW_KEY_LEN, FLOW_HASH_INIT);

@@ -51,21 +51,26 @@ int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swap
 
 /* memcmp(a, b, 16)'s sign, as two big-endian words: no library call on the
  * per-packet path. */
+static inline uint64_t flow_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
 static inline int flow_addr_cmp(const uint8_t *a, const uint8_t *b)
 {
-	uint64_t w[4];
+	uint64_t a0 = flow_be64(a), b0 = flow_be64(b);
 
-	memcpy(&w[0], a, 8);
-	memcpy(&w[1], b, 8);
-	memcpy(&w[2], a + 8, 8);
-	memcpy(&w[3], b + 8, 8);
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (unsigned i = 0; i < 4; i++)
-		w[i] = __builtin_bswap64(w[i]);
-#endif
-	if (w[0] != w[1])
-		return w[0] < w[1] ? -1 : 1;
-	return (w[2] > w[3]) - (w[2] < w[3]);
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	uint64_t a1 = flow_be64(a + 8), b1 = flow_be64(b + 8);
+
+	return (a1 > b1) - (a1 < b1);
 }
 
 /*
@@ -78,31 +83,49 @@ static inline void flow_key_from_peek(const struct l3l4_peek *pk, struct flow_ke
 {
 	const uint8_t *s = l3l4_peek_src(pk), *d = l3l4_peek_dst(pk);
 	uint16_t sp = l3l4_peek_sport(pk), dp = l3l4_peek_dport(pk);
-	size_t n = pk->ip_version == 4 ? 4 : 16;
+	uint8_t *kb = (uint8_t *)k;
 	bool sw;
 
-	/* Every byte of the key is written once: zeroing it first costs gcc a
-	 * `rep movsb`/`rep stosb` over 38 bytes, slow to start for so few. */
-	if (n == 4) {
-		uint32_t a = (uint32_t)l3l4_be16(s) << 16 | l3l4_be16(s + 2);
-		uint32_t b = (uint32_t)l3l4_be16(d) << 16 | l3l4_be16(d + 2);
-		sw = a > b || (a == b && sp > dp);
-		memcpy(k->addr[0], sw ? d : s, 4);
-		memset(k->addr[0] + 4, 0, 12);
-		memcpy(k->addr[1], sw ? s : d, 4);
-		memset(k->addr[1] + 4, 0, 12);
+	/* Every byte of the key is written once, in the 8-, 4- and 2-byte
+	 * pieces dp_flow_hash() and key_eq() read back at once: a load that
+	 * spans several smaller stores cannot be forwarded from them and
+	 * waits for them to retire. */
+	if (pk->ip_version == 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, d, 4);
+		uint32_t ha = (uint32_t)l3l4_be16(s) << 16 | l3l4_be16(s + 2);
+		uint32_t hb = (uint32_t)l3l4_be16(d) << 16 | l3l4_be16(d + 2);
+		sw = ha > hb || (ha == hb && sp > dp);
+		uint64_t lo = sw ? b : a, hi = sw ? a : b, zero = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		lo <<= 32; /* the address in the word's first 4 bytes */
+		hi <<= 32;
+#endif
+		memcpy(kb, &lo, 8);
+		memcpy(kb + 8, &zero, 8);
+		memcpy(kb + 16, &hi, 8);
+		memcpy(kb + 24, &zero, 8);
 	} else {
 		int c = flow_addr_cmp(s, d);
 		sw = c > 0 || (c == 0 && sp > dp);
-		memcpy(k->addr[0], sw ? d : s, 16);
-		memcpy(k->addr[1], sw ? s : d, 16);
+		memcpy(kb, sw ? d : s, 16);
+		memcpy(kb + 16, sw ? s : d, 16);
 	}
-	k->port[0] = sw ? dp : sp;
-	k->port[1] = sw ? sp : dp;
-	k->proto = L3L4_IPPROTO_TCP;
-	k->ip_version = pk->ip_version;
+	uint16_t ports[2] = { sw ? dp : sp, sw ? sp : dp };
+	uint8_t tail[2] = { L3L4_IPPROTO_TCP, pk->ip_version };
+	uint32_t pw;
+	uint16_t tw;
+	memcpy(&pw, ports, 4);
+	memcpy(&tw, tail, 2);
+	memcpy(kb + 32, &pw, 4);
+	memcpy(kb + 36, &tw, 2);
 	*swapped = sw;
 }
+
+_Static_assert(offsetof(struct flow_key, port) == 32 && offsetof(struct flow_key, proto) == 36 &&
+		       offsetof(struct flow_key, ip_version) == 37,
+	       "flow_key_from_peek writes the key by offset");
 
 /* The per-packet fields flow_track() reads, from the same descriptor. */
 void flow_pkt_from_desc(const struct l3l4_desc *d, bool swapped, struct flow_pkt *p);
