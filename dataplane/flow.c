@@ -119,10 +119,7 @@ int flow_key_from_desc(const struct l3l4_desc *d, struct flow_key *k, bool *swap
 	sw = c > 0 || (c == 0 && sp > dp);
 	memcpy(k->addr[0], sw ? d->dst : d->src, 16);
 	memcpy(k->addr[1], sw ? d->src : d->dst, 16);
-	k->port[0] = sw ? dp : sp;
-	k->port[1] = sw ? sp : dp;
-	k->proto = d->l4_proto;
-	k->ip_version = d->ip_version;
+	flow_key_put_tail(k, sw ? dp : sp, sw ? sp : dp, d->l4_proto, d->ip_version);
 	*swapped = sw;
 	return 0;
 }

@@ -73,6 +73,22 @@ static inline int flow_addr_cmp(const uint8_t *a, const uint8_t *b)
 	return (a1 > b1) - (a1 < b1);
 }
 
+/* The ports, protocol and version as one 4-byte and one 2-byte store, the
+ * pieces the key hash reads back (see flow_key_from_peek). */
+static inline void flow_key_put_tail(struct flow_key *k, uint16_t port0, uint16_t port1,
+				     uint8_t proto, uint8_t ip_version)
+{
+	uint16_t ports[2] = { port0, port1 };
+	uint8_t tail[2] = { proto, ip_version };
+	uint32_t pw;
+	uint16_t tw;
+
+	memcpy(&pw, ports, sizeof(pw));
+	memcpy(&tw, tail, sizeof(tw));
+	memcpy(k->port, &pw, sizeof(pw));
+	memcpy(&k->proto, &tw, sizeof(tw));
+}
+
 /*
  * The same key from a peeked common frame (l3l4_peek.h), without a
  * descriptor: equal to flow_key_from_desc() on what l3l4_parse() makes of
@@ -112,14 +128,7 @@ static inline void flow_key_from_peek(const struct l3l4_peek *pk, struct flow_ke
 		memcpy(kb, sw ? d : s, 16);
 		memcpy(kb + 16, sw ? s : d, 16);
 	}
-	uint16_t ports[2] = { sw ? dp : sp, sw ? sp : dp };
-	uint8_t tail[2] = { L3L4_IPPROTO_TCP, pk->ip_version };
-	uint32_t pw;
-	uint16_t tw;
-	memcpy(&pw, ports, 4);
-	memcpy(&tw, tail, 2);
-	memcpy(kb + 32, &pw, 4);
-	memcpy(kb + 36, &tw, 2);
+	flow_key_put_tail(k, sw ? dp : sp, sw ? sp : dp, L3L4_IPPROTO_TCP, pk->ip_version);
 	*swapped = sw;
 }
 
