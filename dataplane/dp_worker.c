@@ -1420,7 +1420,6 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 			    struct dp_pre *pre)
 {
 	struct pkt_ctx *pc = &pre->pc;
-	enum l3l4_status st = pre->st;
 
 	if (pre->keyed) {
 		CNT_INC(lc, tcp);
@@ -1434,8 +1433,7 @@ static enum fate handle_pkt(struct dp_lcore *lc, uint16_t port, struct rte_mbuf 
 			(void)parse_pkt(lc, port, m, pc);
 		return handle_tcp_keyed(lc, pc, &pre->key, pre->swapped, pre->hash);
 	}
-	if (unlikely(!pre->parsed))
-		st = parse_pkt(lc, port, m, pc);
+	enum l3l4_status st = likely(pre->parsed) ? pre->st : parse_pkt(lc, port, m, pc);
 	switch (st) {
 	case L3L4_OK:
 		if (unlikely(pc->d.frag_flags & L3L4_FRAG_IS))
