@@ -357,15 +357,22 @@ static void unlink_entry(struct flow_table *t, uint32_t i)
 
 /* ---- timeouts and eviction -------------------------------------------- */
 
-static inline unsigned timeout_class(const struct flow_entry *e)
+_Static_assert(TC_TCP == 0 && TC_TCP_CLOSING == 1, "timeout_class adds closing to TC_TCP");
+
+/* As selects, not branches: eviction asks it of every candidate. */
+static inline unsigned timeout_class_of(uint8_t proto, bool closing)
 {
-	if (e->key.proto == L3L4_IPPROTO_TCP)
-		return flow_is_closing(e) ? TC_TCP_CLOSING : TC_TCP;
-	return e->key.proto == L3L4_IPPROTO_UDP ? TC_UDP : TC_OTHER;
+	return proto == L3L4_IPPROTO_TCP ? TC_TCP + (unsigned)closing
+	       : proto == L3L4_IPPROTO_UDP ? (unsigned)TC_UDP : (unsigned)TC_OTHER;
 }
 
-/* Inline for the table's own use: eviction ranks up to 32 entries per insert
- * into a full table, and the out-of-line call was a third of that cost. */
+static inline unsigned timeout_class(const struct flow_entry *e)
+{
+	return timeout_class_of(e->key.proto, flow_is_closing(e));
+}
+
+/* Inline for the table's own use: lookups and the expiry slice ask it of
+ * every entry they look at. */
 static inline uint32_t timeout_of(const struct flow_table *t, const struct flow_entry *e)
 {
 	return t->timeout[timeout_class(e)][e->state < FLOW_S_COUNT ? e->state : FLOW_S_FREE];
@@ -410,25 +417,18 @@ static const uint8_t rank_tab[2][FLOW_S_COUNT] = {
 	  [FLOW_S_BLOCKED] = RANK_BLOCKED },
 };
 
-_Static_assert(FLOW_F_FIN_C == 0x10u && FLOW_F_FIN_S == 0x20u && FLOW_F_RST == 0x40u,
-	       "evict_rank reads the closing bits by position");
-_Static_assert(TC_TCP == 0 && TC_TCP_CLOSING == 1, "evict_rank adds closing to TC_TCP");
-
 /* The rank of e at this age, without a branch: this runs for every
- * candidate of every insert into a full table. flow_is_closing() and
- * timeout_class() in bit arithmetic and selects. */
+ * candidate of every insert into a full table. */
 static inline unsigned evict_rank(const struct flow_table *t, const struct flow_entry *e,
 				  int32_t age)
 {
 	unsigned st = e->state < FLOW_S_COUNT ? e->state : FLOW_S_FREE;
-	unsigned f = e->flags;
-	unsigned closing = ((f >> 6) | ((f >> 4) & (f >> 5))) & 1u;
-	unsigned proto = e->key.proto;
-	unsigned cls = proto == L3L4_IPPROTO_TCP ? TC_TCP + closing
-		     : proto == L3L4_IPPROTO_UDP ? (unsigned)TC_UDP : (unsigned)TC_OTHER;
+	bool closing = flow_is_closing(e);
 	unsigned rank = rank_tab[closing][st];
 
-	return age > (int32_t)t->timeout[cls][st] ? (unsigned)RANK_EXPIRED : rank;
+	return age > (int32_t)t->timeout[timeout_class_of(e->key.proto, closing)][st]
+		       ? (unsigned)RANK_EXPIRED
+		       : rank;
 }
 
 /* The best victim so far: lowest score, where a score is the rank above the

@@ -2,7 +2,6 @@
  * and the name pool. At a million signatures they span tens of MiB, and on
  * 4 KiB pages each probe would also miss the TLB; asking for transparent
  * huge pages keeps that to one page walk per 2 MiB. Control thread only. */
-#define _DEFAULT_SOURCE
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>

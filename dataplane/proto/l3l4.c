@@ -431,7 +431,7 @@ static enum l3l4_status parse_frame(const void *frame, size_t len, struct l3l4_d
 
 /*
  * Zeroes *d with a copy of a zero descriptor rather than memset: for these
- * 88 bytes gcc emits `rep stos` for the memset, whose start-up costs more
+ * 84 bytes gcc emits `rep stos` for the memset, whose start-up costs more
  * than the rest of the common parse, and plain vector stores for the copy.
  */
 static inline void desc_zero(struct l3l4_desc *d)

@@ -23,9 +23,10 @@
 enum l3l4_status l3l4_parse(const void *frame, size_t len, struct l3l4_desc *d);
 
 /*
- * l3l4_parse() without its shortcut for the common frame (untagged IPv4
- * without options, TCP): the same result, field for field, by the general
- * path alone. For tests and fuzzers that hold the two to that.
+ * l3l4_parse() without its shortcut for the common frame (l3l4_peek.h:
+ * untagged IPv4 without options or IPv6 without extension headers, TCP):
+ * the same result, field for field, by the general path alone. For tests
+ * and fuzzers that hold the two to that.
  */
 enum l3l4_status l3l4_parse_general(const void *frame, size_t len, struct l3l4_desc *d);
 
